@@ -1,0 +1,63 @@
+/**
+ * The catalogue of finding codes (SPEC.md §8). A finding is a problem in ledger
+ * data: verification returns findings and never throws on bad data.
+ */
+export const FINDING_CODES = {
+  // documents (SPEC §8.1)
+  DOC_INVALID_JSON: 'the text is not valid JSON',
+  DOC_MALFORMED: 'a field is missing, of the wrong type or of the wrong length',
+  DOC_UNKNOWN_KIND: 'the document is neither a block, a vote nor an assets/metadata row',
+  // blocks (SPEC §8.2)
+  BLOCK_ID_MISMATCH: 'the block id is not the hash of its canonical `block`',
+  BLOCK_BAD_SIGNATURE: 'the block signature does not verify under node_pubkey',
+  BLOCK_UNKNOWN_CREATOR: 'node_pubkey is not a member of the pinned federation',
+  BLOCK_UNKNOWN_VOTER: 'a key in block.voters is not a member of the pinned federation',
+  BLOCK_MISSING_ASSET: 'a stored (v1.0+) block lacks the assets row of one of its transactions',
+  // votes (SPEC §8.3)
+  VOTE_BAD_SIGNATURE: 'the vote signature does not verify under node_pubkey',
+  VOTE_UNKNOWN_VOTER: 'the voter is not a member of the pinned federation',
+  VOTE_INELIGIBLE: 'the voter is not among the voters of the block it votes on',
+  VOTE_DUPLICATE: 'a voter cast more than one counted vote on one block',
+  VOTE_MALFORMED: 'a counted vote does not match the vote schema (counts as invalid)',
+  // transactions (SPEC §8.4)
+  TX_ID_MISMATCH: 'the transaction id is not the hash of its canonical form',
+  TX_BAD_FULFILLMENT: 'an input fulfillment does not verify',
+  TX_UNSUPPORTED_CONDITION: 'a fulfillment or condition type this tool cannot verify',
+  TX_CONDITION_MISMATCH: 'an output condition URI does not match its details',
+  TX_MALFORMED: 'the transaction does not match its version schema',
+  // chains and gaps (SPEC §8.5)
+  GAP_MISSING_BLOCK: 'a vote chain names a block the archive does not hold',
+  GAP_MISSING_VOTE: 'a voter chain passes through a block that voter has no vote on',
+  GAP_FORK: 'two votes by one voter name the same previous_block',
+  GAP_UNREACHABLE_BLOCK: 'no voter chain reaches this block',
+  GAP_OUTSIDE_SELECTION: 'a referenced block lies outside a selective archive (informational)',
+  // archive (SPEC §8.6)
+  STORE_CONFLICT: 'a different document arrived under an id the archive already holds',
+  STORE_CORRUPT: 'a stored value no longer verifies or an index entry is wrong',
+} as const;
+
+/** A stable finding code from {@link FINDING_CODES}. */
+export type FindingCode = keyof typeof FINDING_CODES;
+
+/** The kind of document a finding concerns. */
+export type DocKind = 'block' | 'vote' | 'tx' | 'asset' | 'metadata' | 'chain' | 'document' | 'archive';
+
+/**
+ * One problem, naming the document it concerns.
+ * `doc` is the document id when known, else its position (`file:line`).
+ */
+export interface Finding {
+  code: FindingCode;
+  kind: DocKind;
+  doc: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Build a finding; the message defaults to the catalogue text. */
+export function finding(code: FindingCode, kind: DocKind, doc: string, message?: string,
+  data?: Record<string, unknown>): Finding {
+  const f: Finding = { code, kind, doc, message: message ?? FINDING_CODES[code] };
+  if (data !== undefined) f.data = data;
+  return f;
+}

@@ -1,0 +1,29 @@
+/**
+ * The Source interface (SPEC.md §11): every place documents come from (RethinkDB,
+ * the HTTP API, dump files, NDJSON files) yields raw, untrusted documents through
+ * this one shape. Nothing a source yields is trusted; ingest verifies it.
+ */
+
+/** BigchainDB's RethinkDB tables (reference §6). */
+export type TableName = 'bigchain' | 'votes' | 'assets' | 'metadata' | 'backlog';
+
+/** One untrusted document as a source delivered it. */
+export interface RawDoc {
+  /** The table it came from, or null when the source cannot tell (NDJSON files). */
+  table: TableName | null;
+  /** The parsed JSON value (see model/json.ts: floats and big integers keep their exact form). */
+  doc: unknown;
+  /** Where it came from, for findings: `file:line`, `dump:bigchain.votes#12`, a URL, ... */
+  origin: string;
+}
+
+/** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */
+export type Layout = '0.9' | '0.10' | '1.0' | '1.3';
+
+/** A selection of what to pull (issue 4): remembered in the archive so a bare pull repeats it. */
+export interface Selection {
+  all?: boolean;
+  tx?: string[];
+  owner?: string[];
+  asset?: string[];
+}
