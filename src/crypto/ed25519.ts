@@ -1,0 +1,94 @@
+/**
+ * Ed25519 verification (SPEC.md §4). BigchainDB signed and verified with PyNaCl,
+ * i.e. libsodium, so libsodium's rules are the truth: the fast path is
+ * sodium-native; Node's own crypto (OpenSSL) is the fallback where it cannot
+ * load; tweetnacl is the portable reference the others are tested against.
+ * Verification returns a boolean and never throws on bad input.
+ */
+import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
+import nacl from 'tweetnacl';
+
+/** Names of the available verification backends. */
+export type Ed25519Backend = 'sodium' | 'node' | 'tweetnacl';
+
+type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
+interface Sodium {
+  crypto_sign_verify_detached(sig: Uint8Array, msg: Uint8Array, pk: Uint8Array): boolean;
+  crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void;
+  crypto_sign_detached(sig: Uint8Array, msg: Uint8Array, sk: Uint8Array): void;
+}
+
+function loadSodium(): Sodium | null {
+  if (process.env.LEDGER_ARCHIVE_NO_SODIUM === '1') return null;
+  try {
+    return createRequire(import.meta.url)('sodium-native') as Sodium;
+  } catch {
+    return null;
+  }
+}
+
+const sodium = loadSodium();
+
+// SPKI prefix for a raw 32-byte Ed25519 public key (RFC 8410).
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const keyCache = new Map<string, KeyObject>();
+
+function nodeKey(publicKey: Uint8Array): KeyObject {
+  const hex = Buffer.from(publicKey).toString('hex');
+  let key = keyCache.get(hex);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    if (keyCache.size > 4096) keyCache.clear();
+    keyCache.set(hex, key);
+  }
+  return key;
+}
+
+const BACKENDS: Record<Ed25519Backend, VerifyFn | null> = {
+  sodium: sodium === null ? null : (pk, msg, sig) => sodium.crypto_sign_verify_detached(sig, msg, pk),
+  node: (pk, msg, sig) => nodeVerify(null, msg, nodeKey(pk), sig),
+  tweetnacl: (pk, msg, sig) => nacl.sign.detached.verify(msg, sig, pk),
+};
+
+/** The backend {@link verifyEd25519} uses: sodium when it loads, else node. */
+export const defaultBackend: Ed25519Backend = sodium !== null ? 'sodium' : 'node';
+
+/** True when the named backend can run here. */
+export function hasBackend(name: Ed25519Backend): boolean {
+  return BACKENDS[name] !== null;
+}
+
+/**
+ * Verify a detached Ed25519 signature (no pre-hash).
+ * @param publicKey 32 bytes; @param signature 64 bytes; wrong lengths give false
+ * @param backend defaults to the fastest available
+ * @returns true only for a valid signature; false for anything else, including malformed keys
+ */
+export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array,
+  backend: Ed25519Backend = defaultBackend): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  const fn = BACKENDS[backend];
+  if (fn === null) throw new RangeError(`ed25519 backend ${backend} is not available`);
+  try {
+    return fn(publicKey, message, signature);
+  } catch {
+    return false; // e.g. OpenSSL refusing a key that is not a curve point
+  }
+}
+
+/** A key pair from a 32-byte seed (fixtures and tests; tweetnacl, deterministic). */
+export function keyPairFromSeed(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } {
+  return nacl.sign.keyPair.fromSeed(seed);
+}
+
+/** Sign a message with a 64-byte tweetnacl/libsodium secret key (fixtures and tests). */
+export function signEd25519(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  if (sodium !== null) {
+    const sig = Buffer.alloc(64);
+    sodium.crypto_sign_detached(sig, message, secretKey);
+    return sig;
+  }
+  return nacl.sign.detached(message, secretKey);
+}

@@ -1,0 +1,128 @@
+/**
+ * Exact JSON parsing for hashed documents (SPEC.md §2.2).
+ *
+ * BigchainDB hashes what Python's json/rapidjson make of a document, so a parser
+ * must keep two things that JSON.parse loses: integers beyond 2^53 (v0.9/0.10
+ * amounts are integers up to 9·10^18) and the difference between `100` (int) and
+ * `100.0` (float, printed back by RapidJSON as `100.0`). Plain JSON.parse is used
+ * whenever the text provably has neither; otherwise a small exact parser runs.
+ */
+
+/** A JSON number that Python reads as a float; `value` is the IEEE double. */
+export class JsonFloat {
+  readonly value: number;
+  constructor(value: number) { this.value = value; }
+  toJSON(): number { return this.value; }
+}
+
+/** A JSON value as parsed by {@link parseJson}. */
+export type JsonValue = null | boolean | number | bigint | string | JsonFloat | JsonValue[]
+  | { [key: string]: JsonValue };
+
+// A number after `:`, `,` or `[` with a fraction/exponent, or with 16+ digits.
+// Matches inside strings are harmless: they only select the exact (slower) parser.
+const RISKY_NUMBER = /[:,[]\s*-?\d+(?:[.eE]|\d{15})/;
+
+/**
+ * Parse JSON text exactly: floats become {@link JsonFloat}, integers outside the
+ * safe range become `bigint`, everything else is what JSON.parse gives.
+ * @throws SyntaxError on invalid JSON (callers turn it into a DOC_INVALID_JSON finding)
+ * @example parseJson('{"a":1.0}') // { a: JsonFloat(1) }
+ */
+export function parseJson(text: string): JsonValue {
+  if (!RISKY_NUMBER.test(text)) return JSON.parse(text) as JsonValue;
+  return new ExactParser(text).parseDocument();
+}
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+class ExactParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parseDocument(): JsonValue {
+    const v = this.value(0);
+    this.ws();
+    if (this.i !== this.s.length) this.fail('unexpected data after JSON value');
+    return v;
+  }
+
+  private fail(msg: string): never {
+    throw new SyntaxError(`${msg} at position ${this.i}`);
+  }
+
+  private ws(): void {
+    while (this.i < this.s.length && WS.has(this.s.charCodeAt(this.i))) this.i++;
+  }
+
+  private value(depth: number): JsonValue {
+    if (depth > 512) this.fail('nesting too deep');
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '{') return this.object(depth);
+    if (c === '[') return this.array(depth);
+    if (c === '"') return this.string();
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (this.s.startsWith(word, this.i)) { this.i += word.length; return v; }
+    }
+    return this.fail('unexpected token');
+  }
+
+  private object(depth: number): JsonValue {
+    const out: { [key: string]: JsonValue } = {};
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === '}') { this.i++; return out; }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail('expected a key');
+      const key = this.string();
+      this.ws();
+      if (this.s[this.i++] !== ':') this.fail('expected ":"');
+      // defineProperty keeps a literal "__proto__" key as data, as JSON.parse does.
+      Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === '}') return out;
+      if (c !== ',') this.fail('expected "," or "}"');
+    }
+  }
+
+  private array(depth: number): JsonValue {
+    const out: JsonValue[] = [];
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === ']') { this.i++; return out; }
+    for (;;) {
+      out.push(this.value(depth + 1));
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === ']') return out;
+      if (c !== ',') this.fail('expected "," or "]"');
+    }
+  }
+
+  private string(): string {
+    // Find the closing quote, then let JSON.parse decode escapes exactly.
+    const start = this.i;
+    this.i++;
+    for (;;) {
+      const c = this.s.charCodeAt(this.i);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 0x5c) { this.i += 2; continue; }
+      this.i++;
+      if (c === 0x22) break;
+    }
+    return JSON.parse(this.s.slice(start, this.i)) as string;
+  }
+
+  private number(): JsonValue {
+    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    if (m === null) return this.fail('invalid number');
+    this.i += m[0].length;
+    if (m[1] !== undefined || m[2] !== undefined) return new JsonFloat(Number(m[0]));
+    const n = Number(m[0]);
+    return Number.isSafeInteger(n) ? n : BigInt(m[0]);
+  }
+}
