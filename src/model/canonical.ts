@@ -3,7 +3,7 @@
  * ensure_ascii=False)` (SPEC.md §2.1, reference §1.1): no whitespace, keys sorted by
  * code point, raw UTF-8, RapidJSON escapes with uppercase hex, arrays in order.
  */
-import { JsonFloat } from './json.js';
+import { isJsonFloat } from './json.js';
 
 const ESCAPE_NEEDED = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const LOWER_HEX_ESCAPE = /\\u00([0-9a-f]{2})/g;
@@ -36,7 +36,7 @@ function write(v: unknown, out: string[]): void {
     case 'object':
       if (v === null) { out.push('null'); return; }
       if (Array.isArray(v)) { writeArray(v, out); return; }
-      if (v instanceof JsonFloat) { out.push(formatFloat(v.value)); return; }
+      if (isJsonFloat(v)) { out.push(formatFloat(Number(v))); return; }
       writeObject(v as Record<string, unknown>, out);
       return;
     default:

@@ -8,11 +8,20 @@
  * whenever the text provably has neither; otherwise a small exact parser runs.
  */
 
-/** A JSON number that Python reads as a float; `value` is the IEEE double. */
-export class JsonFloat {
-  readonly value: number;
-  constructor(value: number) { this.value = value; }
-  toJSON(): number { return this.value; }
+/**
+ * A JSON number that Python reads as a float (`1.0`, `1e2`). It is a boxed Number
+ * so that it survives structured cloning to worker threads (a clone arrives as a
+ * plain `Number` object): test with {@link isJsonFloat}, read with `Number(v)`,
+ * never with `instanceof JsonFloat` or `.value` on data that may have crossed threads.
+ */
+export class JsonFloat extends Number {
+  /** The IEEE double (only on instances made in this thread; prefer `Number(v)`). */
+  get value(): number { return this.valueOf(); }
+}
+
+/** True for a parsed float, including one cloned from another thread. */
+export function isJsonFloat(v: unknown): v is JsonFloat {
+  return v instanceof Number;
 }
 
 /** A JSON value as parsed by {@link parseJson}. */

@@ -15,6 +15,11 @@ export interface RawDoc {
   doc: unknown;
   /** Where it came from, for findings: `file:line`, `dump:bigchain.votes#12`, a URL, ... */
   origin: string;
+  /**
+   * The document's exact JSON text, when the source read it as text (files, dumps,
+   * HTTP bodies). Optional; lets verification parse in worker threads.
+   */
+  text?: string;
 }
 
 /** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */
