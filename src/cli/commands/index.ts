@@ -1,0 +1,7 @@
+/** Every CLI command, in the order --help lists them. One module per command. */
+import type { Command } from '../command.js';
+import { verifyCommand } from './verify.js';
+
+export const commands: Command[] = [
+  verifyCommand,
+];

@@ -1,0 +1,77 @@
+/**
+ * Human output (SPEC.md §12.1): results on stdout; logs and progress on stderr —
+ * a redrawn bar when stderr is a terminal, a plain line every few seconds otherwise.
+ */
+import type { Finding } from '../findings.js';
+import type { Progress, Reporter } from './reporter.js';
+
+/** Where the human reporter writes; injectable for tests. */
+export interface HumanStreams {
+  out: { write(s: string): unknown };
+  err: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+/** Options of {@link HumanReporter}. */
+export interface HumanOptions { quiet?: boolean; records?: boolean; now?: () => number }
+
+/** Renders progress as a bar (TTY) or periodic lines, findings as one line each. */
+export class HumanReporter implements Reporter {
+  private lastDraw = 0;
+  private barShown = false;
+  private started = new Map<string, number>();
+  private readonly now: () => number;
+  constructor(private readonly io: HumanStreams, private readonly opts: HumanOptions = {}) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  progress(p: Progress): void {
+    if (this.opts.quiet === true) return;
+    const t = this.now();
+    if (!this.started.has(p.phase)) this.started.set(p.phase, t);
+    const tty = this.io.err.isTTY === true;
+    if (t - this.lastDraw < (tty ? 100 : 5000)) return;
+    this.lastDraw = t;
+    const line = formatProgress(p, (t - this.started.get(p.phase)!) / 1000);
+    if (tty) {
+      this.io.err.write(`\r\x1b[K${line.slice(0, (this.io.err.columns ?? 100) - 1)}`);
+      this.barShown = true;
+    } else {
+      this.io.err.write(`${line}\n`);
+    }
+  }
+
+  info(message: string): void { if (this.opts.quiet !== true) this.line(message); }
+  warn(message: string): void { this.line(`warning: ${message}`); }
+  finding(f: Finding): void { this.clear(); this.io.out.write(`${formatFinding(f)}\n`); }
+
+  record(type: string, data: Record<string, unknown>): void {
+    if (this.opts.records === false) return;
+    this.clear();
+    this.io.out.write(`${type} ${Object.entries(data).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\n`);
+  }
+
+  done(): void { this.clear(); }
+
+  private line(s: string): void { this.clear(); this.io.err.write(`${s}\n`); }
+  private clear(): void {
+    if (this.barShown) { this.io.err.write('\r\x1b[K'); this.barShown = false; }
+  }
+}
+
+/** `phase [#####-----] 50% 1200/2400 blocks 300/s ETA 4s` (bar only when total is known). */
+export function formatProgress(p: Progress, seconds: number): string {
+  const rate = seconds > 0 ? p.done / seconds : 0;
+  const unit = p.unit ?? 'documents';
+  if (p.total === undefined || p.total <= 0) return `${p.phase}: ${p.done} ${unit} (${Math.round(rate)}/s)`;
+  const frac = Math.min(1, p.done / p.total);
+  const width = 24;
+  const filled = Math.round(frac * width);
+  const eta = rate > 0 ? Math.max(0, Math.round((p.total - p.done) / rate)) : undefined;
+  return `${p.phase} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(frac * 100)}% `
+    + `${p.done}/${p.total} ${unit} ${Math.round(rate)}/s${eta === undefined ? '' : ` ETA ${eta}s`}`;
+}
+
+/** One line per finding: `CODE kind doc: message`. */
+export function formatFinding(f: Finding): string {
+  return `${f.code} ${f.kind} ${f.doc}: ${f.message}`;
+}

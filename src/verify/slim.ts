@@ -1,0 +1,13 @@
+/**
+ * What crosses threads (SPEC.md §7.6): verdicts keep the documents only when the
+ * caller needs them (ingest), since cloning a parsed block back costs as much as
+ * sending it. Blocks that still need their assets/metadata always keep theirs.
+ */
+import type { CheckedDoc } from './document.js';
+
+/** Drop the bulky transaction list from a block verdict unless `keepDocs`. */
+export function slimVerdict(v: CheckedDoc, keepDocs: boolean): CheckedDoc {
+  if (keepDocs || v.kind !== 'block' || v.needs !== null) return v;
+  const { transactions: _t, ...body } = v.block.block;
+  return { ...v, block: { ...v.block, block: { ...body, transactions: [] } } };
+}
