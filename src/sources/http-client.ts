@@ -1,0 +1,203 @@
+/**
+ * A small JSON-over-HTTP client for the BigchainDB HTTP API (reference §7): per-request
+ * timeouts, retries with exponential backoff and full jitter on transient failures, a
+ * bound on requests in flight and a bound on response size. Bodies are parsed with the
+ * exact parser (model/json.ts) because block and vote documents are hashed later.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LedgerError } from '../errors.js';
+import { parseJson, type JsonValue } from '../model/json.js';
+
+/** Options of {@link createHttpClient}; see `openHttpSource` for the defaults. */
+export interface HttpClientOptions {
+  /** Base URL of the node, e.g. `http://localhost:9984`. */
+  url: string;
+  /** Time limit of one attempt (headers and body), in ms. */
+  timeoutMs?: number;
+  /** Retries after the first attempt on 5xx/429, timeouts and connection errors. */
+  retries?: number;
+  /** Most requests this client has open at once. */
+  maxInFlight?: number;
+  /** Largest accepted response body, in bytes. */
+  maxBodyBytes?: number;
+  /** Base of the exponential backoff, in ms (attempt n waits random(0, base·2^n), capped at 10 s). */
+  backoffMs?: number;
+  /** A fetch implementation (tests, proxies); defaults to the global fetch. */
+  fetchImpl?: typeof fetch;
+  /** Cancels everything: pending and future requests fail with LEDGER_ABORTED. */
+  signal?: AbortSignal;
+}
+
+/** One answered request. `body` is null for a 404 the caller accepted. */
+export interface HttpAnswer {
+  url: string;
+  status: number;
+  body: JsonValue | null;
+}
+
+/** The client returned by {@link createHttpClient}. */
+export interface HttpClient {
+  /** The base URL without a trailing slash. */
+  readonly baseUrl: string;
+  /**
+   * GET `path` (starting with `/`, query included) and parse the JSON body.
+   * @throws LedgerError LEDGER_SOURCE on HTTP errors (404 too unless `accept404`), bad JSON,
+   *   oversized bodies, or when retries are exhausted; LEDGER_ABORTED when `signal` fires.
+   */
+  getJson(path: string, opts?: { accept404?: boolean }): Promise<HttpAnswer>;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Create a client. Programmer errors (bad URL, negative limits) throw TypeError/RangeError.
+ * @example const c = createHttpClient({ url: 'http://localhost:9984' }); await c.getJson('/')
+ */
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const base = new URL(opts.url);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${opts.url}`);
+  const cfg = {
+    baseUrl: base.href.replace(/\/+$/, ''),
+    timeoutMs: positive('timeoutMs', opts.timeoutMs ?? 30_000),
+    retries: nonNegative('retries', opts.retries ?? 5),
+    maxBodyBytes: positive('maxBodyBytes', opts.maxBodyBytes ?? 64 * 1024 * 1024),
+    backoffMs: nonNegative('backoffMs', opts.backoffMs ?? 250),
+    fetchImpl: opts.fetchImpl ?? fetch,
+    signal: opts.signal,
+    slots: new Semaphore(positive('maxInFlight', opts.maxInFlight ?? 8)),
+  };
+  return { baseUrl: cfg.baseUrl, getJson: (path, o) => _getJson(cfg, path, o?.accept404 ?? false) };
+}
+
+type Config = Required<Omit<HttpClientOptions, 'url' | 'signal' | 'maxInFlight'>> & {
+  baseUrl: string; signal: AbortSignal | undefined; slots: Semaphore;
+};
+
+/** Outcome of one failed attempt: the error and whether another attempt may help. */
+interface Failure { error: LedgerError; retry: boolean }
+
+async function _getJson(cfg: Config, path: string, accept404: boolean): Promise<HttpAnswer> {
+  const url = cfg.baseUrl + path;
+  for (let attempt = 0; ; attempt++) {
+    checkAborted(cfg.signal, url);
+    const release = await cfg.slots.acquire();
+    let result: HttpAnswer | Failure;
+    try {
+      result = await attemptOnce(cfg, url, accept404);
+    } finally {
+      release(); // the slot is free during backoff so other requests can use it
+    }
+    if (!('error' in result)) return result;
+    if (!result.retry || attempt >= cfg.retries) {
+      if (result.retry) result.error.data.attempts = attempt + 1;
+      throw result.error;
+    }
+    const wait = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** attempt);
+    await sleep(wait, undefined, { signal: cfg.signal }).catch(() => checkAborted(cfg.signal, url));
+  }
+}
+
+async function attemptOnce(cfg: Config, url: string, accept404: boolean): Promise<HttpAnswer | Failure> {
+  const timeout = AbortSignal.timeout(cfg.timeoutMs);
+  const signal = cfg.signal === undefined ? timeout : AbortSignal.any([timeout, cfg.signal]);
+  try {
+    const res = await cfg.fetchImpl(url, { signal, headers: { accept: 'application/json' } });
+    const text = await readBounded(res, cfg.maxBodyBytes, url);
+    if (res.status === 404 && accept404) return { url, status: 404, body: null };
+    if (res.status < 200 || res.status > 299) {
+      const retry = res.status >= 500 || res.status === 429; // 429: a proxy asking us to slow down
+      return { retry, error: sourceError(url, res.status, `HTTP ${res.status}${detail(text)}`) };
+    }
+    try {
+      return { url, status: res.status, body: parseJson(text) };
+    } catch (err) {
+      return { retry: false, error: sourceError(url, res.status, `invalid JSON (${(err as Error).message})`, err) };
+    }
+  } catch (err) {
+    checkAborted(cfg.signal, url);
+    if (err instanceof LedgerError) return { retry: false, error: err }; // oversized or bad UTF-8
+    if (timeout.aborted) return { retry: true, error: sourceError(url, null, `timed out after ${cfg.timeoutMs} ms`, err) };
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    return { retry: true, error: sourceError(url, null, `connection failed (${why})`, err) };
+  }
+}
+
+/** Read the body as UTF-8 text, aborting as soon as it grows past `limit` bytes. */
+async function readBounded(res: Response, limit: number, url: string): Promise<string> {
+  const tooLarge = (): LedgerError =>
+    sourceError(url, res.status, `response body exceeds the limit of ${limit} bytes`, undefined, { maxBodyBytes: limit });
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch (err) {
+    throw sourceError(url, res.status, 'response body is not valid UTF-8', err);
+  }
+}
+
+/** BigchainDB answers errors as `{"message": ...}` (flask-restful) or `{"status","message"}` (make_error). */
+function detail(text: string): string {
+  try {
+    const msg = (JSON.parse(text) as { message?: unknown }).message;
+    if (msg !== undefined) return `: ${typeof msg === 'string' ? msg : JSON.stringify(msg)}`;
+  } catch { /* not JSON: fall through */ }
+  return text.length > 0 ? `: ${text.slice(0, 200)}` : '';
+}
+
+function sourceError(url: string, status: number | null, why: string, cause?: unknown,
+  extra: Record<string, unknown> = {}): LedgerError {
+  return new LedgerError('LEDGER_SOURCE', `GET ${url} failed: ${why}`, { url, status, ...extra }, cause);
+}
+
+function checkAborted(signal: AbortSignal | undefined, url: string): void {
+  if (signal?.aborted) throw new LedgerError('LEDGER_ABORTED', `GET ${url} aborted`, { url }, signal.reason);
+}
+
+function positive(name: string, v: number): number {
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isInteger(v) && name === 'retries') throw new RangeError(`retries must be an integer, got ${v}`);
+  if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be >= 0, got ${v}`);
+  return v;
+}
+
+/** A counting semaphore: `acquire()` resolves with a release function once a slot is free. */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(slots: number) { this.free = slots; }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next !== undefined) next(); // hand the slot over directly
+      else this.free++;
+    };
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The BigchainDB HTTP API as a source (reference §7), for clients without database access.
+ *
+ * Endpoints and parameters follow bigchaindb/web/views/*.py of v0.9 to v1.3:
+ * - v0.9/0.10 name the transaction parameter `tx_id`, v1.0+ `transaction_id`;
+ * - v0.9/0.10 `/outputs` takes `unspent=true` and answers link strings
+ *   `../transactions/<id>/outputs/<n>`; v1.0+ takes `spent=true|false` and answers
+ *   `{transaction_id, output_index}`;
+ * - list endpoints are registered with a trailing slash (`blocks/`, `votes/`, `outputs/`),
+ *   `transactions` without one; we request those exact paths to avoid Werkzeug's redirects.
+ * Nothing fetched here is trusted: blocks and votes come back as RawDoc for ingest to verify.
+ * Blocks arrive in full form (v1.0+ nodes put assets and, from v1.3, metadata back in).
+ */
+import { LedgerError } from '../errors.js';
+import type { JsonValue } from '../model/json.js';
+import { createHttpClient, type HttpClientOptions } from './http-client.js';
+import type { RawDoc } from './source.js';
+import { walkBlocksForAssets, walkBlocksForOwners, walkBlocksForTxs, walkPrevious,
+  type WalkOptions, type WalkReport } from './http-walk.js';
+
+/** Options of {@link openHttpSource}. */
+export interface HttpSourceOptions extends HttpClientOptions {
+  /** Skip `GET /` and assume this server version (e.g. `'0.9.2'`, `'1.3.0'`). */
+  version?: string;
+}
+
+/** What `GET /` says about the node: information only, never a trust anchor. */
+export interface NodeInfo {
+  version: string;
+  publicKey: string | null;
+  keyring: string[];
+  /** The whole parsed answer. */
+  raw: JsonValue;
+}
+
+/** A link to one output, normalised from either API generation. */
+export interface OutputLink { transaction_id: string; output_index: number }
+
+/** Block status filter of `/api/v1/blocks` (case-insensitive on the server from v1.0). */
+export type BlockStatusFilter = 'valid' | 'invalid' | 'undecided';
+
+/** The source returned by {@link openHttpSource}. All methods may throw LEDGER_SOURCE / LEDGER_ABORTED. */
+export interface HttpSource {
+  readonly url: string;
+  /** `GET /`, cached. */
+  nodeInfo(): Promise<NodeInfo>;
+  /** True for v0.9/0.10 naming (`tx_id`, link strings). Detected from {@link nodeInfo} unless given. */
+  legacyNaming(): Promise<boolean>;
+  /** Ids of every block holding the transaction (any status unless filtered); `[]` when none. */
+  blockIdsForTx(txId: string, status?: BlockStatusFilter): Promise<string[]>;
+  /** The block, or null on 404. */
+  block(id: string): Promise<RawDoc | null>;
+  /** Votes on a block (the RethinkDB `id` is not part of the answer). */
+  votes(blockId: string): Promise<RawDoc[]>;
+  /** A transaction the node considers valid (v0.9/0.10: also undecided), or null on 404. */
+  transaction(txId: string): Promise<RawDoc | null>;
+  /**
+   * Outputs the key appears in, in transactions of blocks the node does not hold invalid.
+   * `spent: true` → only spent ones, `false` → only unspent ones, omitted → all.
+   */
+  outputs(publicKey: string, opts?: { spent?: boolean }): Promise<OutputLink[]>;
+  /** Valid transactions of an asset (its CREATE and the TRANSFERs), optionally by operation. */
+  transactionsByAsset(assetId: string, operation?: 'CREATE' | 'TRANSFER'): Promise<RawDoc[]>;
+  /** Every block holding one of the transactions, each followed by its votes. */
+  blocksForTxs(ids: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
+  /** Blocks reachable from the keys' outputs (and the valid transactions spending them). */
+  blocksForOwners(keys: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
+  /** Blocks holding the valid transactions of the assets. */
+  blocksForAssets(ids: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
+  /** Fill gaps: walk votes' `previous_block` back from `startIds` until `has(id)` or 404. */
+  walkPrevious(startIds: Iterable<string>, has: (id: string) => boolean | Promise<boolean>,
+    opts?: WalkOptions & { maxBlocks?: number }): AsyncGenerator<RawDoc, WalkReport>;
+}
+
+/**
+ * Open the HTTP API of one BigchainDB node. No request is made until a method is called.
+ * Defaults: timeoutMs 30000, retries 5, maxInFlight 8, maxBodyBytes 64 MiB, backoffMs 250.
+ * @throws TypeError on a URL that is not http(s)
+ * @example
+ * const src = openHttpSource({ url: 'http://localhost:9984' });
+ * for await (const raw of src.blocksForTxs([txId])) ingest(raw);
+ */
+export function openHttpSource(opts: HttpSourceOptions): HttpSource {
+  const client = createHttpClient(opts);
+  const url = client.baseUrl;
+  let info: Promise<NodeInfo> | undefined;
+  const nodeInfo = (): Promise<NodeInfo> => (info ??= client.getJson('/').then((a) => toNodeInfo(a.url, a.body)));
+  const legacyNaming = async (): Promise<boolean> => isLegacy(opts.version ?? (await nodeInfo()).version);
+  const list = async (path: string): Promise<{ url: string; items: JsonValue[] }> => {
+    const a = await client.getJson(path);
+    if (!Array.isArray(a.body)) throw protocolError(a.url, 'expected a JSON array');
+    return { url: a.url, items: a.body };
+  };
+  const one = async (path: string, table: RawDoc['table']): Promise<RawDoc | null> => {
+    const a = await client.getJson(path, { accept404: true });
+    if (a.status === 404) return null;
+    if (!isObject(a.body)) throw protocolError(a.url, 'expected a JSON object');
+    return { table, doc: a.body, origin: a.url };
+  };
+
+  const src: HttpSource = {
+    url,
+    nodeInfo,
+    legacyNaming,
+    async blockIdsForTx(txId, status) {
+      const param = (await legacyNaming()) ? 'tx_id' : 'transaction_id';
+      const { url: u, items } = await list(`/api/v1/blocks/?${query({ [param]: txId, status })}`);
+      if (!items.every((x) => typeof x === 'string')) throw protocolError(u, 'expected a list of block ids');
+      return items as string[];
+    },
+    block: (id) => one(`/api/v1/blocks/${encodeURIComponent(id)}`, 'bigchain'),
+    async votes(blockId) {
+      const { url: u, items } = await list(`/api/v1/votes/?${query({ block_id: blockId })}`);
+      return items.map((doc, i) => ({ table: 'votes' as const, doc, origin: `${u}#${i}` }));
+    },
+    transaction: (txId) => one(`/api/v1/transactions/${encodeURIComponent(txId)}`, null),
+    async outputs(publicKey, o = {}) {
+      if (!(await legacyNaming())) {
+        const spent = o.spent === undefined ? undefined : String(o.spent);
+        const { url: u, items } = await list(`/api/v1/outputs/?${query({ public_key: publicKey, spent })}`);
+        return items.map((x) => toLink(u, x));
+      }
+      // v0.9/0.10 only know `unspent=true`: spent = all minus unspent.
+      const get = async (unspent?: string): Promise<OutputLink[]> => {
+        const { url: u, items } = await list(`/api/v1/outputs/?${query({ public_key: publicKey, unspent })}`);
+        return items.map((x) => toLink(u, x));
+      };
+      if (o.spent === false) return get('true');
+      const all = await get();
+      if (o.spent === undefined) return all;
+      const unspent = new Set((await get('true')).map(linkKey));
+      return all.filter((l) => !unspent.has(linkKey(l)));
+    },
+    async transactionsByAsset(assetId, operation) {
+      const { url: u, items } = await list(`/api/v1/transactions?${query({ asset_id: assetId, operation })}`);
+      return items.map((doc, i) => ({ table: null, doc, origin: `${u}#${i}` }));
+    },
+    blocksForTxs: (ids, o) => walkBlocksForTxs(src, ids, o),
+    blocksForOwners: (keys, o) => walkBlocksForOwners(src, keys, o),
+    blocksForAssets: (ids, o) => walkBlocksForAssets(src, ids, o),
+    walkPrevious: (ids, has, o) => walkPrevious(src, ids, has, o),
+  };
+  return src;
+}
+
+/** v0.9 and v0.10 use the old names; the HTTP API did not exist before v0.9 in this form. */
+function isLegacy(version: string): boolean {
+  return /^0\.\d+(\.|$|[a-z])/.test(version);
+}
+
+function toNodeInfo(url: string, body: JsonValue | null): NodeInfo {
+  if (!isObject(body) || typeof body.version !== 'string') throw protocolError(url, 'no "version" in the answer');
+  const keyring = Array.isArray(body.keyring) ? body.keyring.filter((k): k is string => typeof k === 'string') : [];
+  return { version: body.version, publicKey: typeof body.public_key === 'string' ? body.public_key : null, keyring, raw: body };
+}
+
+const LEGACY_LINK = /(?:^|\/)transactions\/([^/]+)\/outputs\/(\d+)$/;
+
+function toLink(url: string, x: JsonValue): OutputLink {
+  if (typeof x === 'string') {
+    const m = LEGACY_LINK.exec(x);
+    if (m !== null) return { transaction_id: m[1]!, output_index: Number(m[2]) };
+  } else if (isObject(x) && typeof x.transaction_id === 'string' && Number.isSafeInteger(x.output_index)) {
+    return { transaction_id: x.transaction_id, output_index: x.output_index as number };
+  }
+  throw protocolError(url, `unexpected output link ${JSON.stringify(x)}`);
+}
+
+/** `txid:index`, the identity of an output. */
+export function linkKey(l: OutputLink): string {
+  return `${l.transaction_id}:${l.output_index}`;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+  return q.toString();
+}
+
+function isObject(v: unknown): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function protocolError(url: string, why: string): LedgerError {
+  return new LedgerError('LEDGER_SOURCE', `GET ${url}: ${why}`, { url, status: 200 });
+}
