@@ -1,0 +1,100 @@
+/**
+ * Transaction ids and the exact bytes each input's fulfillment signs, per version,
+ * as BigchainDB's common/transaction.py builds them (reference §5):
+ * - "1.0" (`Transaction.inputs_valid`): every input signs canonical(tx WITH its
+ *   recomputed id, every fulfillment null).
+ * - "0.9"/"0.10" (`_inputs_valid` → `gen_tx`): input i signs the partial transaction
+ *   `Transaction(op, asset, [input i], outputs, metadata, version).to_dict()`, i.e.
+ *   inputs = [input i with fulfillment null] and that partial transaction's own id.
+ * - 1 (≤ 0.8, `_fulfillments_valid`): like 0.9 on the nested `transaction` with the
+ *   partial fulfillment re-numbered `fid: 0`; ≤ 0.7 also kept only condition i
+ *   (`cid: 0`), so both messages are candidates there.
+ * Each top-level member is canonicalized once and the messages are assembled from
+ * those pieces, so a transaction costs one canonicalization however many inputs it has.
+ */
+import { canonicalize, sortKeys } from '../model/canonical.js';
+import { hashHex, type HashName } from '../crypto/hash.js';
+import type { TxVersion } from './tx-shape.js';
+
+type Obj = Record<string, unknown>;
+
+/** The id a transaction should have and the message(s) each input must sign. */
+export interface TxMessages {
+  /** hash(canonical(tx without id, fulfillments null)). */
+  computedId: string;
+  /** Candidate messages for input `i` (one, except for ≤ 0.7 layouts); UTF-8 bytes. */
+  messagesFor(i: number): Buffer[];
+}
+
+/** Join canonical member texts into a canonical object. */
+function assemble(parts: Map<string, string>): string {
+  const keys = sortKeys([...parts.keys()]);
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) s += ',';
+    s += `${canonicalize(keys[i])}:${parts.get(keys[i]!)!}`;
+  }
+  return `${s}}`;
+}
+
+function memberParts(o: Obj, skip: readonly string[]): Map<string, string> {
+  const parts = new Map<string, string>();
+  for (const k of Object.keys(o)) {
+    if (!skip.includes(k) && o[k] !== undefined) parts.set(k, canonicalize(o[k]));
+  }
+  return parts;
+}
+
+const nulled = (x: unknown, extra: Obj = {}): string =>
+  canonicalize(typeof x === 'object' && x !== null ? { ...(x as Obj), ...extra, fulfillment: null } : x);
+
+/** Id of `parts` and the signed text: the same object with `"id":<id>` added. */
+function idAndMessage(parts: Map<string, string>, hash: HashName): { id: string; message: Buffer } {
+  const id = hashHex(hash, Buffer.from(assemble(parts), 'utf8'));
+  const withId = new Map(parts).set('id', `"${id}"`);
+  return { id, message: Buffer.from(assemble(withId), 'utf8') };
+}
+
+/**
+ * Build the id and signing messages of a shape-checked transaction.
+ * @throws TypeError only when a member cannot be serialized (callers report TX_MALFORMED)
+ */
+export function txMessages(tx: Obj, version: TxVersion, hash: HashName): TxMessages {
+  return version === 1 ? nestedMessages(tx, hash) : flatMessages(tx, version, hash);
+}
+
+function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName): TxMessages {
+  const parts = memberParts(tx, ['id', 'inputs']);
+  const inputs = Array.isArray(tx.inputs) ? tx.inputs.map((x) => nulled(x)) : [];
+  const full = new Map(parts).set('inputs', `[${inputs.join(',')}]`);
+  const whole = idAndMessage(full, hash);
+  if (version === '1.0') return { computedId: whole.id, messagesFor: () => [whole.message] };
+  return {
+    computedId: whole.id,
+    messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash).message],
+  };
+}
+
+function nestedMessages(tx: Obj, hash: HashName): TxMessages {
+  const top = memberParts(tx, ['id', 'transaction']);
+  const t = (tx.transaction ?? {}) as Obj;
+  const inner = memberParts(t, ['fulfillments']);
+  const ffs = Array.isArray(t.fulfillments) ? t.fulfillments : [];
+  const conds = Array.isArray(t.conditions) ? t.conditions : [];
+  const withInner = (innerParts: Map<string, string>): Map<string, string> =>
+    new Map(top).set('transaction', assemble(innerParts));
+  const computedId = idAndMessage(withInner(new Map(inner).set('fulfillments', `[${ffs.map((f) => nulled(f)).join(',')}]`)), hash).id;
+  return {
+    computedId,
+    messagesFor: (i) => {
+      const one = new Map(inner).set('fulfillments', `[${nulled(ffs[i], { fid: 0 })}]`);
+      const out = [idAndMessage(withInner(one), hash).message];
+      const c = conds[i];
+      if (typeof c === 'object' && c !== null && (conds.length !== 1 || (c as Obj).cid !== 0)) {
+        one.set('conditions', `[${canonicalize({ ...(c as Obj), cid: 0 })}]`);
+        out.push(idAndMessage(withInner(one), hash).message);
+      }
+      return out;
+    },
+  };
+}
