@@ -44,13 +44,16 @@ export interface HttpSource {
   readonly url: string;
   /** `GET /`, cached. */
   nodeInfo(): Promise<NodeInfo>;
-  /** True for v0.9/0.10 naming (`tx_id`, link strings). Detected from {@link nodeInfo} unless given. */
+  /**
+   * True for v0.9/0.10 naming (`tx_id`, link strings). Detected from {@link nodeInfo} unless given.
+   * @throws LedgerError LEDGER_SOURCE for BigchainDB 2.x and later (Tendermint, no votes)
+   */
   legacyNaming(): Promise<boolean>;
   /** Ids of every block holding the transaction (any status unless filtered); `[]` when none. */
   blockIdsForTx(txId: string, status?: BlockStatusFilter): Promise<string[]>;
   /** The block, or null on 404. */
   block(id: string): Promise<RawDoc | null>;
-  /** Votes on a block (the RethinkDB `id` is not part of the answer). */
+  /** Votes on a block (the RethinkDB `id` is not part of the answer); origin is the URL plus `#<index>`. */
   votes(blockId: string): Promise<RawDoc[]>;
   /** A transaction the node considers valid (v0.9/0.10: also undecided), or null on 404. */
   transaction(txId: string): Promise<RawDoc | null>;
@@ -84,8 +87,9 @@ export function openHttpSource(opts: HttpSourceOptions): HttpSource {
   const client = createHttpClient(opts);
   const url = client.baseUrl;
   let info: Promise<NodeInfo> | undefined;
-  const nodeInfo = (): Promise<NodeInfo> => (info ??= client.getJson('/').then((a) => toNodeInfo(a.url, a.body)));
-  const legacyNaming = async (): Promise<boolean> => isLegacy(opts.version ?? (await nodeInfo()).version);
+  const nodeInfo = (): Promise<NodeInfo> => (info ??= client.getJson('/').then((a) => toNodeInfo(a.url, a.body))
+    .catch((err: unknown) => { info = undefined; throw err; })); // a failed probe is tried again next time
+  const legacyNaming = async (): Promise<boolean> => isLegacy(url, opts.version ?? (await nodeInfo()).version);
   const list = async (path: string): Promise<{ url: string; items: JsonValue[] }> => {
     const a = await client.getJson(path);
     if (!Array.isArray(a.body)) throw protocolError(a.url, 'expected a JSON array');
@@ -143,8 +147,15 @@ export function openHttpSource(opts: HttpSourceOptions): HttpSource {
   return src;
 }
 
-/** v0.9 and v0.10 use the old names; the HTTP API did not exist before v0.9 in this form. */
-function isLegacy(version: string): boolean {
+/**
+ * v0.9 and v0.10 use the old names (the HTTP API did not exist before v0.9 in this form).
+ * v2.x runs on Tendermint: no votes, blocks are heights; it is not a ledger this tool reads.
+ */
+function isLegacy(url: string, version: string): boolean {
+  if (/^([2-9]|\d{2,})\./.test(version)) {
+    throw new LedgerError('LEDGER_SOURCE', `${url} runs BigchainDB ${version}; only 0.9 to 1.x (RethinkDB era) are supported`,
+      { url, status: null, version });
+  }
   return /^0\.\d+(\.|$|[a-z])/.test(version);
 }
 

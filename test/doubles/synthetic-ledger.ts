@@ -3,7 +3,7 @@
  * with content-derived ids but no valid signatures (sources never verify).
  *
  *   G (genesis) ← B1 [CREATE c1 → alice] ← B2 [TRANSFER t1: c1:0 → bob]
- *     ← B3 [TRANSFER t2: c1:0 → carol, double spend, voted INVALID] ← B4 [CREATE c2 → alice, bob] (UNDECIDED)
+ *     ← B3 [TRANSFER t2: c1:0 → carol, double spend, voted INVALID] ← B4 [CREATE c2 → alice, bob; CREATE c3 → bob] (UNDECIDED)
  * Voters v1 and v2 both vote B1..B3; only v1 votes B4. Each vote names the voter's previous block.
  */
 import { hashHex } from '../../src/crypto/hash.js';
@@ -22,7 +22,7 @@ const id = (label: string): string => hashHex('sha3-256', Buffer.from(label));
 /** Ids of the synthetic ledger, by name. */
 export const IDS = {
   G: id('block G'), B1: id('block B1'), B2: id('block B2'), B3: id('block B3'), B4: id('block B4'),
-  genesisTx: id('tx genesis'), c1: id('tx c1'), t1: id('tx t1'), t2: id('tx t2'), c2: id('tx c2'),
+  genesisTx: id('tx genesis'), c1: id('tx c1'), t1: id('tx t1'), t2: id('tx t2'), c2: id('tx c2'), c3: id('tx c3'),
 } as const;
 
 type Doc = Record<string, unknown>;
@@ -60,7 +60,7 @@ export function makeSyntheticLedger(opts: { legacy?: boolean } = {}): { blocks: 
     block(IDS.B1, [create(IDS.c1, 'CREATE', alice, [alice], { n: 1 })], 1001),
     block(IDS.B2, [transfer(IDS.t1, IDS.c1, alice, bob, legacy)], 1002),
     block(IDS.B3, [transfer(IDS.t2, IDS.c1, alice, carol, legacy)], 1003),
-    block(IDS.B4, [create(IDS.c2, 'CREATE', alice, [alice, bob], { n: 2 })], 1004),
+    block(IDS.B4, [create(IDS.c2, 'CREATE', alice, [alice, bob], { n: 2 }), create(IDS.c3, 'CREATE', bob, [bob], { n: 3 })], 1004),
   ];
   const votes = [v1, v2].flatMap((v) => [
     vote(v, IDS.B1, IDS.G, true, 1011),

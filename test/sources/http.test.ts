@@ -7,7 +7,7 @@ import type { RawDoc } from '../../src/sources/source.js';
 import { startHttpDouble, type HttpDouble, type HttpDoubleOptions } from '../doubles/bigchaindb-http.js';
 import { IDS, KEYS, makeSyntheticLedger } from '../doubles/synthetic-ledger.js';
 
-const { G, B1, B2, B3, B4, c1, t1, t2, c2 } = IDS;
+const { G, B1, B2, B3, B4, c1, t1, t2, c2, c3 } = IDS;
 
 /** Drain a walker: the docs and the generator's return value. */
 async function drain(gen: AsyncGenerator<RawDoc, WalkReport>): Promise<{ docs: RawDoc[]; report: WalkReport }> {
@@ -102,6 +102,12 @@ describe('HTTP source against the v1.3 double', () => {
     assert.deepEqual(report, { blocks: 3, votes: 6, missing: [], pending: [] });
   });
 
+  it('blocksForTxs delivers a block holding several of the transactions once', async () => {
+    const { docs, report } = await drain(fast(d).blocksForTxs([c2, c3]));
+    assert.deepEqual(blockIds(docs), [B4]);
+    assert.equal(report.votes, 1);
+  });
+
   it('blocksForTxs reports transactions no block holds, and honours a shared seen set', async () => {
     const seen = new Set([B1]);
     const missing: string[] = [];
@@ -147,7 +153,7 @@ describe('HTTP source against the v1.3 double', () => {
   });
 
   it('blocksForTxs yields exactly the blocks holding the transactions (property)', async () => {
-    const holder: Record<string, string> = { [IDS.genesisTx]: G, [c1]: B1, [t1]: B2, [t2]: B3, [c2]: B4 };
+    const holder: Record<string, string> = { [IDS.genesisTx]: G, [c1]: B1, [t1]: B2, [t2]: B3, [c2]: B4, [c3]: B4 };
     await fc.assert(fc.asyncProperty(fc.array(fc.constantFrom(...Object.keys(holder)), { maxLength: 8 }), async (txs) => {
       const { docs } = await drain(fast(d).blocksForTxs(txs, { concurrency: 3 }));
       assert.deepEqual(blockIds(docs), [...new Set(txs.map((t) => holder[t]!))]);
@@ -180,6 +186,17 @@ describe('HTTP source against a v0.9 double', () => {
         return true;
       });
       assert.equal(d.requests.length, 1);
+    });
+  });
+});
+
+describe('HTTP source version handling', () => {
+  it('refuses a BigchainDB 2.x node, and retries the probe after a failure', async () => {
+    await withDouble({ version: '2.2.2', faults: [{ kind: 'status', status: 502, count: 1 }] }, async (d) => {
+      const src = fast(d, { retries: 0 });
+      await assert.rejects(src.legacyNaming(), (err: any) => err.code === 'LEDGER_SOURCE' && err.data.status === 502);
+      await assert.rejects(src.blockIdsForTx(c1), (err: any) => err.code === 'LEDGER_SOURCE' && /2\.2\.2/.test(err.message));
+      assert.deepEqual(d.requests, ['/', '/']);
     });
   });
 });
