@@ -1,0 +1,116 @@
+/**
+ * The write side of ingest (SPEC.md §12.4): documents are staged in an overlay and
+ * written in one LevelDB batch, so each batch — and therefore each document in it —
+ * is all-or-nothing. Reads during staging see the overlay first, so two copies of
+ * one document in one batch behave as they would in two. At flush, the elections of
+ * every block touched are recomputed from the stored and staged votes and written
+ * in the same batch: derived statuses never lag behind the documents on disk.
+ */
+import type { Federation } from '../model/federation.js';
+import type { Vote } from '../model/types.js';
+import { parseJson } from '../model/json.js';
+import type { LedgerDb } from '../store/archive.js';
+import { electStored, electionValue } from '../store/election.js';
+import type { BlockMeta } from '../store/read.js';
+import { key, range } from '../store/schema.js';
+
+/** Stages writes and flushes them atomically. */
+export class BatchWriter {
+  private readonly db: LedgerDb;
+  private readonly federation: Federation;
+  private staged = new Map<string, string | null>();
+  // Staged vote keys by block, so elections see votes not yet on disk.
+  private stagedVotes = new Map<string, string[]>();
+  private dirty = new Set<string>();
+  private bytes = 0;
+  private docs = 0;
+  private readonly maxDocs: number;
+  private readonly maxBytes: number;
+
+  /** `maxDocs`/`maxBytes` bound one batch (defaults 1000 documents, 8 MiB). */
+  constructor(db: LedgerDb, federation: Federation, limits: { maxDocs?: number; maxBytes?: number } = {}) {
+    this.db = db;
+    this.federation = federation;
+    this.maxDocs = limits.maxDocs ?? 1000;
+    this.maxBytes = limits.maxBytes ?? 8 * 1024 * 1024;
+  }
+
+  /** Count one document handled (written, skipped or quarantined). */
+  noteDoc(): void { this.docs++; }
+
+  /** Flush when the batch is full. Call only between documents, never inside one. */
+  async maybeFlush(): Promise<void> {
+    if (this.docs >= this.maxDocs || this.bytes >= this.maxBytes) await this.flush();
+  }
+
+  /** Iterate the database itself (not the overlay), e.g. to retry spilled entries. */
+  dbIterator(bounds: { gt: string; lt: string }): AsyncIterable<[string, string]> {
+    return this.db.iterator(bounds);
+  }
+
+  /** Read through the overlay. */
+  async get(k: string): Promise<string | undefined> {
+    if (this.staged.has(k)) return this.staged.get(k) ?? undefined;
+    return this.db.get(k);
+  }
+
+  /** Stage a put. */
+  put(k: string, value: string): void {
+    this.staged.set(k, value);
+    this.bytes += k.length + value.length;
+  }
+
+  /** Stage a delete. */
+  del(k: string): void {
+    this.staged.set(k, null);
+  }
+
+  /** Stage a vote (primary `v` or duplicate `vd`) and mark its block for re-election. */
+  putVote(blockId: string, k: string, value: string): void {
+    this.put(k, value);
+    const list = this.stagedVotes.get(blockId) ?? [];
+    list.push(k);
+    this.stagedVotes.set(blockId, list);
+    this.dirty.add(blockId);
+  }
+
+  /** Mark a block whose election must be recomputed at flush. */
+  markDirty(blockId: string): void {
+    this.dirty.add(blockId);
+  }
+
+  /** Recompute touched elections, then write everything in one batch. */
+  async flush(): Promise<void> {
+    for (const id of this.dirty) await this.elect(id);
+    const ops = [...this.staged].map(([k, value]) => (value === null
+      ? { type: 'del' as const, key: k } : { type: 'put' as const, key: k, value }));
+    if (ops.length > 0) await this.db.batch(ops);
+    this.staged.clear();
+    this.stagedVotes.clear();
+    this.dirty.clear();
+    this.bytes = 0;
+    this.docs = 0;
+  }
+
+  private async elect(blockId: string): Promise<void> {
+    const metaText = await this.get(key('bm', blockId));
+    if (metaText === undefined) return; // votes before their block: elected when it arrives
+    const meta = JSON.parse(metaText) as BlockMeta;
+    const votes = await this.votesOf(blockId);
+    this.put(key('es', blockId), electionValue(electStored(blockId, meta.voters ?? [], votes, this.federation)));
+  }
+
+  private async votesOf(blockId: string): Promise<Vote[]> {
+    const found = new Map<string, string>();
+    for (const ns of ['v', 'vd'] as const) {
+      for await (const [k, v] of this.db.iterator(range(ns, blockId))) found.set(k, v);
+    }
+    for (const k of this.stagedVotes.get(blockId) ?? []) {
+      const v = this.staged.get(k);
+      if (v !== undefined && v !== null) found.set(k, v);
+    }
+    // Primary votes first so electBlock sees them before duplicates.
+    const keys = [...found.keys()].sort((a, b) => (a.startsWith('v!') ? 0 : 1) - (b.startsWith('v!') ? 0 : 1) || (a < b ? -1 : 1));
+    return keys.map((k) => parseJson(found.get(k)!) as unknown as Vote);
+  }
+}
