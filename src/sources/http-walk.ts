@@ -87,8 +87,9 @@ export async function* walkBlocksForAssets(src: HttpSource, ids: Iterable<string
 
 /**
  * Fill gaps: fetch each start block and its votes, then the blocks those votes name as
- * `previous_block`, breadth first, stopping at blocks `has(id)` reports as known, at
- * blocks without votes (genesis) and at 404s (reported as missing `block`).
+ * `previous_block`, breadth first, stopping at blocks `has(id)` reports as known and at
+ * blocks without votes (genesis). A 404 is reported as missing `block`; votes the node
+ * still has on it are delivered and followed, so a lost block does not end the walk.
  * Each voter's chain leads back to genesis (reference §3), so this reaches every block
  * some reachable voter voted on before; blocks nobody voted on after are not reached.
  */
@@ -146,12 +147,13 @@ class Run {
       }));
       for (const { id, block, votes } of got) {
         if (block === null) {
-          this.miss({ kind: 'block', id, reason: 'the node answered 404 for this block' });
-          continue;
+          // Votes on a block the node lacks are still evidence (and lead further back): keep them.
+          this.miss({ kind: 'block', id, reason: `the node answered 404 for this block (${votes.length} votes on it delivered)` });
+        } else {
+          this.learn(block);
+          this.report.blocks++;
+          yield block;
         }
-        this.learn(block);
-        this.report.blocks++;
-        yield block;
         this.report.votes += votes.length;
         yield* votes;
       }

@@ -304,9 +304,16 @@ describe('HTTP client robustness', () => {
     });
   });
 
-  it('reports a block named by a vote but absent (404) as missing', async () => {
+  it('walkPrevious reports a block named by a vote but absent (404), and walks on through its votes', async () => {
     const ledger = makeSyntheticLedger();
     ledger.blocks = ledger.blocks.filter((b) => b.id !== B2);
+    await withDouble(ledger, async (d) => {
+      const { docs, report } = await drain(fast(d).walkPrevious([B4], () => false));
+      assert.deepEqual(blockIds(docs), [B4, B3, B1, G]);
+      assert.equal(docs.filter((x) => (x.doc as any).vote?.voting_for_block === B2).length, 2);
+      assert.deepEqual(report.missing.map((m) => [m.kind, m.id]), [['block', B2]]);
+    });
+    ledger.votes = ledger.votes.filter((v) => (v.vote as any).voting_for_block !== B2);
     await withDouble(ledger, async (d) => {
       const { docs, report } = await drain(fast(d).walkPrevious([B4], () => false));
       assert.deepEqual(blockIds(docs), [B4, B3]);
