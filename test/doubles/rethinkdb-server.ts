@@ -50,6 +50,8 @@ export interface RethinkDouble {
   readonly queriesSeen: SeenQuery[];
   /** Number of currently open client connections. */
   readonly connectionCount: number;
+  /** Number of changefeeds currently open (over all tables). */
+  readonly feedCount: number;
   /** Stop listening and drop every connection. */
   close(): Promise<void>;
   /** Create db/table when missing and insert documents (conflict → throws). */
@@ -137,6 +139,11 @@ export async function startRethinkDouble(opts: RethinkDoubleOptions = {}): Promi
     port: address.port,
     queriesSeen,
     get connectionCount() { return conns.size; },
+    get feedCount() {
+      let n = 0;
+      for (const db of store.dbs.values()) for (const t of db.values()) n += t.feeds.size;
+      return n;
+    },
     close: async () => {
       for (const c of conns) c.destroy();
       for (const s of sockets) s.destroy();

@@ -79,13 +79,18 @@ function rank(v: unknown): number {
 }
 
 function compareStrings(a: string, b: string): number {
-  // Code point order, not UTF-16 unit order (differs outside the BMP).
-  const x = Array.from(a, (c) => c.codePointAt(0) as number);
-  const y = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return (x[i] as number) < (y[i] as number) ? -1 : 1;
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Code point order, not UTF-16 unit order: move surrogates above U+E000–U+FFFF.
+    if (x >= 0xd800) x += x >= 0xe000 ? -0x800 : 0x2000;
+    if (y >= 0xd800) y += y >= 0xe000 ? -0x800 : 0x2000;
+    return x < y ? -1 : 1;
   }
-  return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+  return a.length - b.length;
 }
 
 /** Compare two datums in ReQL order: negative, zero or positive. */

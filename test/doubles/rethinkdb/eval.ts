@@ -12,7 +12,7 @@ import enums from 'rethinkdb-ts/lib/proto/enums.js';
 import {
   compareDatum, compileError, ERR, isObject, MAXVAL, MINVAL, printDatum, ReqlError, typeName,
 } from './datum.js';
-import { isDocument, type Store, type Table } from './store.js';
+import { isDocument, type IndexEntry, type Store, type Table } from './store.js';
 import { callFunc, Func, type Env } from './func.js';
 
 const T = enums.TermType;
@@ -224,10 +224,28 @@ function indexName(opt: Record<string, unknown>, fallback: string): string {
   return opt.index === undefined ? fallback : str(opt.index, 'index');
 }
 
-function rowsByIndex(t: Table, index: string, match: (key: unknown) => boolean): unknown[] {
-  if (index === t.primaryKey) return t.rows().filter((d) => match(d[t.primaryKey]));
+/** Rows whose `index` key lies in [lo, hi] (bounds open or closed), in index order. */
+function rowsInRange(t: Table, index: string, lo: unknown, hi: unknown, loOpen: boolean, hiOpen: boolean): unknown[] {
+  const inRange = (k: unknown): boolean => {
+    const l = compareDatum(k, lo);
+    const h = compareDatum(k, hi);
+    return (loOpen ? l > 0 : l >= 0) && (hiOpen ? h < 0 : h <= 0);
+  };
+  if (index === t.primaryKey) return t.rows().filter((d) => inRange(d[t.primaryKey]));
+  const entries = t.indexEntries(index);
+  // Binary search for the first entry not below `lo`, then walk while in range.
+  let a = 0;
+  let b = entries.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (compareDatum((entries[m] as IndexEntry).key, lo) < 0) a = m + 1; else b = m;
+  }
   const out: unknown[] = [];
-  for (const e of t.indexEntries(index)) if (match(e.key)) out.push(t.get(e.pk));
+  for (let i = a; i < entries.length; i++) {
+    const e = entries[i] as IndexEntry;
+    if (compareDatum(e.key, hi) > 0) break;
+    if (inRange(e.key)) out.push(t.get(e.pk));
+  }
   return out;
 }
 
@@ -398,7 +416,9 @@ def(T.GET_ALL, 1, -1, ['index'], (_c, a, opt) => {
   const t = table(a[0]);
   const index = indexName(opt, t.primaryKey);
   const out: unknown[] = [];
-  for (const key of a.slice(1).map(datum)) out.push(...rowsByIndex(t, index, (k) => compareDatum(k, key) === 0));
+  for (const key of a.slice(1).map(datum)) {
+    if (index === t.primaryKey) { const doc = t.get(key); if (doc !== null) out.push(doc); } else out.push(...rowsInRange(t, index, key, key, false, false));
+  }
   return new Stream(out);
 });
 def(T.BETWEEN, 3, 3, ['index', 'left_bound', 'right_bound'], (_c, a, opt) => {
@@ -408,12 +428,7 @@ def(T.BETWEEN, 3, 3, ['index', 'left_bound', 'right_bound'], (_c, a, opt) => {
   const hi = datum(a[2]);
   const leftOpen = bound(opt.left_bound, 'closed') === 'open';
   const rightOpen = bound(opt.right_bound, 'open') === 'open';
-  const rows = rowsByIndex(t, index, (k) => {
-    const l = compareDatum(k, lo);
-    const h = compareDatum(k, hi);
-    return (leftOpen ? l > 0 : l >= 0) && (rightOpen ? h < 0 : h <= 0);
-  });
-  return new Stream(rows, { table: t, index });
+  return new Stream(rowsInRange(t, index, lo, hi, leftOpen, rightOpen), { table: t, index });
 });
 
 function bound(v: unknown, fallback: string): string {
