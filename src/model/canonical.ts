@@ -2,58 +2,93 @@
  * Canonical JSON, byte-exact with BigchainDB's `rapidjson.dumps(data, sort_keys=True,
  * ensure_ascii=False)` (SPEC.md §2.1, reference §1.1): no whitespace, keys sorted by
  * code point, raw UTF-8, RapidJSON escapes with uppercase hex, arrays in order.
+ *
+ * Checked against python-rapidjson 0.0.11 (pinned by BigchainDB 1.0–1.3) and the
+ * RapidJSON 1.1.0 it bundles: `Writer<StringBuffer>` (UTF-8 in and out, no encoding
+ * validation), ints via Python `str(int)`, floats via `Writer::Double`, keys sorted
+ * with `strcmp` on their UTF-8 bytes (= code point order), strings taken from
+ * `PyUnicode_AsUTF8AndSize` (which fails on lone surrogates).
  */
-import { isJsonFloat } from './json.js';
+import { JsonFloat } from './json.js';
+import { rapidjsonDouble } from './rapidjson-dtoa.js';
 
 const ESCAPE_NEEDED = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const LOWER_HEX_ESCAPE = /\\u00([0-9a-f]{2})/g;
 const HAS_SURROGATE = /[\ud800-\udfff]/;
+// A high surrogate without a low one after it, or a low one without a high one before it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * Serialize a value in BigchainDB's canonical form.
+ * Serialize a value in BigchainDB's canonical form, for storage and display.
+ * Total on anything {@link parseJson} returns: the few values BigchainDB itself
+ * could not serialize get a lossless stand-in that parseJson reads back (a lone
+ * surrogate as `\udXXX`, an overflowed float as `1e999`), never a hash preimage —
+ * hash and sign {@link canonicalBytes}, which refuses them.
  * @param value a JSON value (as from {@link parseJson}); `undefined` members are skipped
- * @returns the canonical text; hash/sign its UTF-8 bytes
- * @throws TypeError for values JSON cannot hold (functions, symbols, NaN, Infinity)
+ * @returns the canonical text
+ * @throws TypeError for values JSON cannot hold (functions, symbols, NaN)
  * @example canonicalize({ b: [1, 2], a: 'é' }) // '{"a":"é","b":[1,2]}'
  */
 export function canonicalize(value: unknown): string {
   const out: string[] = [];
-  write(value, out);
+  write(value, out, false);
   return out.join('');
 }
 
-/** Canonical form as UTF-8 bytes, the exact preimage of ids and signatures. */
+/**
+ * Canonical form as UTF-8 bytes, the exact preimage of ids and signatures.
+ * @throws TypeError for values python-rapidjson 0.0.11 could not have serialized
+ *   (so no BigchainDB id or signature covers them): strings or keys with a lone
+ *   UTF-16 surrogate (PyUnicode_AsUTF8AndSize fails), NaN and ±Infinity; RangeError
+ *   when nesting exceeds the stack
+ */
 export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonicalize(value), 'utf8');
+  const out: string[] = [];
+  write(value, out, true);
+  return Buffer.from(out.join(''), 'utf8');
 }
 
-function write(v: unknown, out: string[]): void {
+/**
+ * {@link canonicalBytes}, or null when BigchainDB could not have serialized the
+ * value. Such a document can never carry a valid id or signature, so verifiers
+ * turn null into a finding instead of throwing.
+ */
+export function tryCanonicalBytes(value: unknown): Buffer | null {
+  try {
+    return canonicalBytes(value);
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) return null;
+    throw err;
+  }
+}
+
+function write(v: unknown, out: string[], strict: boolean): void {
   switch (typeof v) {
-    case 'string': out.push(quote(v)); return;
-    case 'number': out.push(integerOrFloat(v)); return;
+    case 'string': out.push(quote(v, strict)); return;
+    case 'number': out.push(integerOrFloat(v, strict)); return;
     case 'bigint': out.push(v.toString()); return;
     case 'boolean': out.push(v ? 'true' : 'false'); return;
     case 'object':
       if (v === null) { out.push('null'); return; }
-      if (Array.isArray(v)) { writeArray(v, out); return; }
-      if (isJsonFloat(v)) { out.push(formatFloat(Number(v))); return; }
-      writeObject(v as Record<string, unknown>, out);
+      if (Array.isArray(v)) { writeArray(v, out, strict); return; }
+      if (v instanceof JsonFloat) { out.push(float(v.value, strict)); return; }
+      writeObject(v as Record<string, unknown>, out, strict);
       return;
     default:
       throw new TypeError(`canonicalize: cannot serialize a ${typeof v}`);
   }
 }
 
-function writeArray(a: unknown[], out: string[]): void {
+function writeArray(a: unknown[], out: string[], strict: boolean): void {
   out.push('[');
   for (let i = 0; i < a.length; i++) {
     if (i > 0) out.push(',');
-    write(a[i] === undefined ? null : a[i], out);
+    write(a[i] === undefined ? null : a[i], out, strict);
   }
   out.push(']');
 }
 
-function writeObject(o: Record<string, unknown>, out: string[]): void {
+function writeObject(o: Record<string, unknown>, out: string[], strict: boolean): void {
   const keys = sortKeys(Object.keys(o));
   out.push('{');
   let first = true;
@@ -62,16 +97,21 @@ function writeObject(o: Record<string, unknown>, out: string[]): void {
     if (v === undefined) continue;
     if (!first) out.push(',');
     first = false;
-    out.push(quote(k), ':');
-    write(v, out);
+    out.push(quote(k, strict), ':');
+    write(v, out, strict);
   }
   out.push('}');
 }
 
 /**
- * Sort keys by Unicode code point. JavaScript's default sort compares UTF-16 code
- * units, which orders U+E000..U+FFFF after astral characters; only when a key has
- * a surrogate does the slower code-point comparison run.
+ * Sort keys by Unicode code point, as `strcmp` on UTF-8 orders them. JavaScript's
+ * default sort compares UTF-16 code units, which orders U+E000..U+FFFF after
+ * astral characters; only when a key has a surrogate does the slower code-point
+ * comparison run.
+ *
+ * Known limit: python-rapidjson compares keys with `strcmp`, which stops at U+0000,
+ * so keys equal up to a NUL ("a", "a\u0000b") compare equal and `std::sort` leaves
+ * them in an unspecified order. We order them by full code point sequence.
  */
 export function sortKeys(keys: string[]): string[] {
   if (!keys.some((k) => HAS_SURROGATE.test(k))) return keys.sort();
@@ -89,38 +129,41 @@ function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** Quote a string: only `"`, `\` and U+0000..U+001F are escaped (uppercase hex). */
-function quote(s: string): string {
+/**
+ * Quote a string as RapidJSON's Writer::WriteString: `"` `\` escaped; U+0000..U+001F
+ * as \b \t \n \f \r or \u00XX (uppercase hex); everything else raw, including
+ * `/`, DEL and U+2028/U+2029.
+ */
+function quote(s: string, strict: boolean): string {
   if (!ESCAPE_NEEDED.test(s)) return `"${s}"`;
-  // JSON.stringify escapes exactly the same set (plus lone surrogates), in lowercase hex.
+  if (strict && LONE_SURROGATE.test(s)) {
+    // python-rapidjson cannot encode it (PyUnicode_AsUTF8AndSize fails), so no id or
+    // signature of BigchainDB's can cover it; refusing beats inventing bytes.
+    throw new TypeError('canonicalize: string contains a lone UTF-16 surrogate');
+  }
+  // JSON.stringify escapes the same set, in lowercase hex, plus lone surrogates as
+  // \udXXX (lenient mode only: the stand-in that parseJson reads back).
   return JSON.stringify(s).replace(LOWER_HEX_ESCAPE, (_m, h: string) => `\\u00${h.toUpperCase()}`);
 }
 
-function integerOrFloat(n: number): string {
-  if (!Number.isFinite(n)) throw new TypeError(`canonicalize: ${n} is not valid JSON`);
+function integerOrFloat(n: number, strict: boolean): string {
+  if (!Number.isFinite(n)) return float(n, strict);
   // A JS number without a JsonFloat wrapper is an integer when it has no fraction.
-  if (Number.isSafeInteger(n) && !Object.is(n, -0)) return String(n);
+  // -0 is the integer 0: Python reads JSON `-0` as int 0 and prints "0".
+  if (Number.isSafeInteger(n)) return Object.is(n, -0) ? '0' : String(n);
   // Integral doubles beyond 2^53 print as Python ints would; fractions as floats.
-  return Number.isInteger(n) && !Object.is(n, -0) ? BigInt(n).toString() : formatFloat(n);
+  return Number.isInteger(n) ? BigInt(n).toString() : rapidjsonDouble(n);
+}
+
+function float(x: number, strict: boolean): string {
+  // `1e999` parses back to Infinity (Python's json and parseJson alike).
+  if (!strict && (x === Infinity || x === -Infinity)) return x > 0 ? '1e999' : '-1e999';
+  return rapidjsonDouble(x);
 }
 
 /**
- * Format a double as RapidJSON's Writer::Double (Grisu2 + Prettify): shortest digits,
- * `.0` on integral values, exponent without `+` (`1e21`, `1e-7`, `1.5e300`).
+ * Format a double as RapidJSON's Writer::Double (Grisu2 + Prettify): `.0` on
+ * integral values, exponent without `+` (`1e21`, `1e-7`, `1.5e300`), Grisu2 digits
+ * (usually, not always, the shortest round-trip digits).
  */
-export function formatFloat(x: number): string {
-  if (!Number.isFinite(x)) throw new TypeError(`canonicalize: ${x} is not valid JSON`);
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  const [mant, expPart] = Math.abs(x).toExponential().split('e') as [string, string];
-  const digits = mant.replace('.', '');
-  const len = digits.length;
-  const kk = Number(expPart) + 1; // position of the decimal point relative to digits
-  let body: string;
-  if (len <= kk && kk <= 21) body = digits + '0'.repeat(kk - len) + '.0';
-  else if (0 < kk && kk <= 21) body = `${digits.slice(0, kk)}.${digits.slice(kk)}`;
-  else if (-6 < kk && kk <= 0) body = `0.${'0'.repeat(-kk)}${digits}`;
-  else if (len === 1) body = `${digits}e${kk - 1}`;
-  else body = `${digits[0]}.${digits.slice(1)}e${kk - 1}`;
-  return sign + body;
-}
+export const formatFloat = rapidjsonDouble;
