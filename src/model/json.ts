@@ -28,14 +28,26 @@ export function isJsonFloat(v: unknown): v is JsonFloat {
 export type JsonValue = null | boolean | number | bigint | string | JsonFloat | JsonValue[]
   | { [key: string]: JsonValue };
 
-// A number after `:`, `,` or `[` with a fraction/exponent, or with 16+ digits.
+// A number (where a value starts: at the beginning, or after `:`, `,` or `[`) with
+// a fraction/exponent, or with 16+ digits (15 digits are always safe integers).
 // Matches inside strings are harmless: they only select the exact (slower) parser.
-const RISKY_NUMBER = /[:,[]\s*-?\d+(?:[.eE]|\d{15})/;
+const RISKY_NUMBER = /(?:^|[:,[])\s*-?\d+(?:[.eE]|\d{15})/;
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+
+/**
+ * Deepest nesting the exact parser accepts. BigchainDB read documents with
+ * Python's json, whose recursion limit (1000) caps real documents below this, so
+ * no BigchainDB document is refused. The JSON.parse path does not count depth
+ * (counting costs as much as parsing); deeper documents can only be forgeries, and
+ * `tryCanonicalBytes` reports them when the serializer's recursion gives out.
+ */
+export const MAX_NESTING = 1000;
 
 /**
  * Parse JSON text exactly: floats become {@link JsonFloat}, integers outside the
  * safe range become `bigint`, everything else is what JSON.parse gives.
- * @throws SyntaxError on invalid JSON (callers turn it into a DOC_INVALID_JSON finding)
+ * @throws SyntaxError on invalid JSON, or nesting deeper than {@link MAX_NESTING} on the
+ *   exact path (callers turn it into a DOC_INVALID_JSON finding)
  * @example parseJson('{"a":1.0}') // { a: JsonFloat(1) }
  */
 export function parseJson(text: string): JsonValue {
@@ -50,7 +62,7 @@ class ExactParser {
   constructor(private readonly s: string) {}
 
   parseDocument(): JsonValue {
-    const v = this.value(0);
+    const v = this.value(1);
     this.ws();
     if (this.i !== this.s.length) this.fail('unexpected data after JSON value');
     return v;
@@ -65,9 +77,9 @@ class ExactParser {
   }
 
   private value(depth: number): JsonValue {
-    if (depth > 512) this.fail('nesting too deep');
     this.ws();
     const c = this.s[this.i];
+    if ((c === '{' || c === '[') && depth > MAX_NESTING) this.fail(`nesting deeper than ${MAX_NESTING}`);
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
     if (c === '"') return this.string();
@@ -127,7 +139,8 @@ class ExactParser {
   }
 
   private number(): JsonValue {
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
     if (m === null) return this.fail('invalid number');
     this.i += m[0].length;
     if (m[1] !== undefined || m[2] !== undefined) return new JsonFloat(Number(m[0]));
