@@ -77,15 +77,39 @@ export function parseVote(doc: unknown, where: string): Parsed<Vote> {
   return { ok: true, value: doc as unknown as Vote };
 }
 
-/** Why a vote fails BigchainDB's vote schema, or null when it passes. */
+// BigchainDB 1.3 common/schema/vote.yaml. BigchainDB takes rapidjson_schema's verdict
+// (common/schema/__init__.py raises whenever it fails), and RapidJSON's regex search
+// is unanchored and stops at U+0000: "[0-9]{10}" accepts any string holding ten
+// digits in a row. `^` inside [...] (not first) is a literal, as in JavaScript.
+const SCHEMA_KEY = /[1-9a-zA-Z^OIl]{43,44}/;
+const SCHEMA_SIGNATURE = /[1-9a-zA-Z^OIl]{86,88}/;
+const SCHEMA_HEX = /[0-9a-f]{64}/;
+const SCHEMA_TIMESTAMP = /[0-9]{10}/;
+const VOTE_FIELDS = new Set(['voting_for_block', 'previous_block', 'is_block_valid', 'invalid_reason', 'timestamp']);
+const searchable = (s: string): string => { const nul = s.indexOf('\u0000'); return nul < 0 ? s : s.slice(0, nul); };
+const matches = (re: RegExp, v: unknown): boolean => typeof v === 'string' && re.test(searchable(v));
+
+/**
+ * Why a vote fails BigchainDB's vote schema, or null when it passes. The RethinkDB
+ * row `id` is ignored: BigchainDB reads votes `.without('id')` before the check.
+ * Note the schema's own quirks, kept on purpose: a voter key whose base58 form is
+ * shorter than 43 characters (about 1 key in 1000) fails it, and so every vote of
+ * that voter counts as invalid, as it did in BigchainDB.
+ */
 export function voteSchemaProblem(vote: Vote): string | null {
-  const v = vote.vote as unknown as Obj;
-  const allowed = new Set(['voting_for_block', 'previous_block', 'is_block_valid', 'invalid_reason', 'timestamp']);
-  for (const k of Object.keys(v)) if (!allowed.has(k)) return `unexpected field "vote.${k}"`;
-  if (!isHexId(v.previous_block)) return '"vote.previous_block" must be a block id';
+  const top = vote as unknown as Obj;
+  for (const k of Object.keys(top)) if (k !== 'id' && k !== 'node_pubkey' && k !== 'signature' && k !== 'vote') return `unexpected field "${k}"`;
+  if (!matches(SCHEMA_KEY, top.node_pubkey)) return '"node_pubkey" does not match [1-9a-zA-Z^OIl]{43,44}';
+  if (!matches(SCHEMA_SIGNATURE, top.signature)) return '"signature" does not match [1-9a-zA-Z^OIl]{86,88}';
+  if (!isObj(top.vote)) return '"vote" must be an object';
+  const v = top.vote;
+  for (const k of Object.keys(v)) if (!VOTE_FIELDS.has(k)) return `unexpected field "vote.${k}"`;
+  for (const k of VOTE_FIELDS) if (!(k in v)) return `"vote.${k}" is missing`;
+  if (!matches(SCHEMA_HEX, v.voting_for_block)) return '"vote.voting_for_block" must be a block id';
+  if (!matches(SCHEMA_HEX, v.previous_block)) return '"vote.previous_block" must be a block id';
   if (typeof v.is_block_valid !== 'boolean') return '"vote.is_block_valid" must be a boolean';
   if (v.invalid_reason !== null && typeof v.invalid_reason !== 'string') return '"vote.invalid_reason" must be null or a string';
-  if (typeof v.timestamp !== 'string' || !TIMESTAMP.test(v.timestamp)) return '"vote.timestamp" must be a string of digits';
+  if (!matches(SCHEMA_TIMESTAMP, v.timestamp)) return '"vote.timestamp" must be a string holding 10 digits';
   return null;
 }
 
