@@ -4,7 +4,7 @@
  * belong to the pinned federation, and every transaction verifies.
  */
 import { finding, type Finding } from '../findings.js';
-import { canonicalBytes } from '../model/canonical.js';
+import { tryCanonicalBytes } from '../model/canonical.js';
 import { hashHex } from '../crypto/hash.js';
 import { decodePublicKey, decodeSignature } from '../crypto/base58.js';
 import { verifyEd25519 } from '../crypto/ed25519.js';
@@ -25,10 +25,15 @@ export interface BlockCheckOptions {
  */
 export function verifyBlock(block: Block, federation: Federation, opts: BlockCheckOptions = {}): Finding[] {
   const out: Finding[] = [];
-  const body = canonicalBytes(block.block);
-  const computed = hashHex(federation.hash, body);
-  if (computed !== block.id) out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, undefined, { computed }));
-  if (!signatureOk(block.block.node_pubkey, body, block.signature)) {
+  const body = tryCanonicalBytes(block.block);
+  if (body === null) {
+    // A lone surrogate or non-finite float: BigchainDB could not have hashed or signed it.
+    out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, 'the block holds a value BigchainDB cannot serialize (lone surrogate or non-finite number)', { computed: null }));
+  } else {
+    const computed = hashHex(federation.hash, body);
+    if (computed !== block.id) out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, undefined, { computed }));
+  }
+  if (body === null || !signatureOk(block.block.node_pubkey, body, block.signature)) {
     out.push(finding('BLOCK_BAD_SIGNATURE', 'block', block.id, undefined, { node_pubkey: block.block.node_pubkey }));
   }
   if (!federation.keySet.has(block.block.node_pubkey)) {

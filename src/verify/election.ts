@@ -32,6 +32,8 @@ export interface Election {
  * Duplicate votes (BigchainDB's CriticalDuplicateVote) are reported as VOTE_DUPLICATE;
  * such a voter is counted once, as valid only if all its votes are identical in
  * is_block_valid and previous_block and well-formed (SPEC §7.4).
+ * Votes whose voting_for_block is another block are ignored: BigchainDB only ever
+ * elected over the votes its block_and_voter index returned for this block.
  */
 export function electBlock(blockId: string, voters: readonly string[], votes: readonly CheckedVote[],
   federation: Federation): Election {
@@ -39,6 +41,7 @@ export function electBlock(blockId: string, voters: readonly string[], votes: re
   const findings: Finding[] = [];
   const byVoter = new Map<string, Vote[]>();
   for (const { vote, signatureOk } of votes) {
+    if (vote.vote.voting_for_block !== blockId) continue;
     if (!eligible.has(vote.node_pubkey) || !signatureOk) {
       if (signatureOk) findings.push(finding('VOTE_INELIGIBLE', 'vote', voteName(vote, ''), `voter ${vote.node_pubkey} is not an eligible voter of block ${blockId}`, { voter: vote.node_pubkey, block: blockId }));
       continue;

@@ -5,7 +5,7 @@
  * block: see {@link voteEligibility}.
  */
 import { finding, type Finding } from '../findings.js';
-import { canonicalBytes } from '../model/canonical.js';
+import { tryCanonicalBytes } from '../model/canonical.js';
 import { voteName, voteSchemaProblem } from '../model/parse.js';
 import type { Federation } from '../model/federation.js';
 import type { Block, Vote } from '../model/types.js';
@@ -18,7 +18,8 @@ import { signatureOk } from './block.js';
 export function verifyVote(vote: Vote, federation: Federation): Finding[] {
   const out: Finding[] = [];
   const name = voteName(vote, '');
-  if (!signatureOk(vote.node_pubkey, canonicalBytes(vote.vote), vote.signature)) {
+  const body = tryCanonicalBytes(vote.vote); // null: BigchainDB could not have signed it
+  if (body === null || !signatureOk(vote.node_pubkey, body, vote.signature)) {
     out.push(finding('VOTE_BAD_SIGNATURE', 'vote', name, undefined, { voter: vote.node_pubkey }));
   }
   if (!federation.keySet.has(vote.node_pubkey)) {
