@@ -57,30 +57,39 @@ function check(tx: unknown, ctx: TxContext, id: string): Finding[] {
   const { version, problems } = shapeProblems(tx);
   for (const p of problems) add('TX_MALFORMED', `${p.field}: ${p.reason}`, { field: p.field });
   if (version === null) return out;
-  const msgs = txMessages(tx, version, ctx.hash);
-  if (msgs.computedId !== tx.id) add('TX_ID_MISMATCH', `id is not the ${ctx.hash} of the transaction`, { computed: msgs.computedId });
-  // Signatures and conditions of a malformed transaction would only repeat the shape problem.
-  if (problems.length > 0) return out;
-
+  if (problems.length > 0) {
+    // Signatures and conditions of a malformed transaction would only repeat the shape problem.
+    const computed = txMessages(tx, version, ctx.hash).computedId;
+    if (computed !== tx.id) add('TX_ID_MISMATCH', `id is not the ${ctx.hash} of the transaction`, { computed });
+    return out;
+  }
   const flat = version !== 1;
   const body = (flat ? tx : tx.transaction) as Obj;
   const inputs = (flat ? body.inputs : body.fulfillments) as Obj[];
   const outputs = (flat ? body.outputs : body.conditions) as Obj[];
   const draft = version === '1.0' ? 2 : 1;
+  const outputFindings: Finding[] = [];
+  let rebuilt: Obj[] | undefined;
+  outputs.forEach((output, j) => {
+    const cond = output.condition as Obj;
+    const uri = conditionUriFromDetails(cond.details, draft);
+    const at = (code: FindingCode, message: string, data: Obj): void => {
+      outputFindings.push(finding(code, 'tx', id, `output ${j}: ${message}`, { tx: id, output: j, ...data }));
+    };
+    if (isCcError(uri)) at(uri.unsupported === true ? 'TX_UNSUPPORTED_CONDITION' : 'TX_CONDITION_MISMATCH', uri.error, {});
+    else if (uri !== cond.uri) {
+      at('TX_CONDITION_MISMATCH', 'condition.uri does not match condition.details', { expected: uri, actual: cond.uri });
+      rebuilt ??= outputs.slice();
+      rebuilt[j] = { ...output, condition: { ...cond, uri } };
+    }
+  });
+  const msgs = txMessages(tx, version, ctx.hash, rebuilt);
+  if (msgs.computedId !== tx.id) add('TX_ID_MISMATCH', `id is not the ${ctx.hash} of the transaction`, { computed: msgs.computedId });
   inputs.forEach((input, i) => {
     const r = checkInput(input, i, draft, body.operation === 'TRANSFER', msgs.messagesFor, ctx, version);
     if (r !== null) add(r.code, `input ${i}: ${r.reasons.join('; ')}`, { input: i, reasons: r.reasons });
   });
-  outputs.forEach((output, j) => {
-    const cond = output.condition as Obj;
-    const uri = conditionUriFromDetails(cond.details, draft);
-    if (isCcError(uri)) {
-      add(uri.unsupported === true ? 'TX_UNSUPPORTED_CONDITION' : 'TX_CONDITION_MISMATCH', `output ${j}: ${uri.error}`, { output: j });
-    } else if (uri !== cond.uri) {
-      add('TX_CONDITION_MISMATCH', `output ${j}: condition.uri does not match condition.details`, { output: j, expected: uri, actual: cond.uri });
-    }
-  });
-  return out;
+  return out.concat(outputFindings);
 }
 
 interface InputVerdict { code: FindingCode; reasons: string[] }

@@ -59,31 +59,41 @@ function idAndMessage(parts: Map<string, string>, hash: HashName): { id: string;
  * Build the id and signing messages of a shape-checked transaction.
  * @throws TypeError only when a member cannot be serialized (callers report TX_MALFORMED)
  */
-export function txMessages(tx: Obj, version: TxVersion, hash: HashName): TxMessages {
-  return version === 1 ? nestedMessages(tx, hash) : flatMessages(tx, version, hash);
+export function txMessages(tx: Obj, version: TxVersion, hash: HashName, signedOutputs?: unknown[]): TxMessages {
+  return version === 1 ? nestedMessages(tx, hash, signedOutputs) : flatMessages(tx, version, hash, signedOutputs);
 }
 
-function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName): TxMessages {
+/*
+ * `signedOutputs` replaces the outputs (version 1: conditions) in the signed messages
+ * only: BigchainDB verifies against `Transaction.to_dict()`, which rebuilds each
+ * output's `uri` from its details, so a changed uri alone breaks the id but not the
+ * signatures. The id check itself (validate_id) hashes the document as given.
+ */
+function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName, signedOutputs?: unknown[]): TxMessages {
   const parts = memberParts(tx, ['id', 'inputs']);
   const inputs = Array.isArray(tx.inputs) ? tx.inputs.map((x) => nulled(x)) : [];
-  const full = new Map(parts).set('inputs', `[${inputs.join(',')}]`);
-  const whole = idAndMessage(full, hash);
-  if (version === '1.0') return { computedId: whole.id, messagesFor: () => [whole.message] };
+  const computedId = idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash).id;
+  if (signedOutputs !== undefined) parts.set('outputs', canonicalize(signedOutputs));
+  if (version === '1.0') {
+    let message: Buffer | undefined; // the same for every input: built once, on first use
+    return { computedId, messagesFor: () => [message ??= idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash).message] };
+  }
   return {
-    computedId: whole.id,
+    computedId,
     messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash).message],
   };
 }
 
-function nestedMessages(tx: Obj, hash: HashName): TxMessages {
+function nestedMessages(tx: Obj, hash: HashName, signedConditions?: unknown[]): TxMessages {
   const top = memberParts(tx, ['id', 'transaction']);
   const t = (tx.transaction ?? {}) as Obj;
   const inner = memberParts(t, ['fulfillments']);
   const ffs = Array.isArray(t.fulfillments) ? t.fulfillments : [];
-  const conds = Array.isArray(t.conditions) ? t.conditions : [];
   const withInner = (innerParts: Map<string, string>): Map<string, string> =>
     new Map(top).set('transaction', assemble(innerParts));
   const computedId = idAndMessage(withInner(new Map(inner).set('fulfillments', `[${ffs.map((f) => nulled(f)).join(',')}]`)), hash).id;
+  if (signedConditions !== undefined) inner.set('conditions', canonicalize(signedConditions));
+  const conds = signedConditions ?? (Array.isArray(t.conditions) ? t.conditions : []);
   return {
     computedId,
     messagesFor: (i) => {
