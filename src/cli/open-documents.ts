@@ -7,5 +7,5 @@ import { openAnySource } from '../dump/documents.js';
 
 /** Documents of every path, in order. */
 export async function* openDocuments(paths: readonly string[]): AsyncGenerator<RawDoc> {
-  for (const p of paths) yield* openAnySource(p);
+  for (const p of paths) yield* (await openAnySource(p)).docs;
 }

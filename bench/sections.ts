@@ -1,0 +1,17 @@
+/**
+ * Further benchmark sections (ingest, gaps, check, pull, rebuild, export/import),
+ * each a named function so a run can pick them with BENCH_SECTIONS.
+ */
+
+/** What a section gets from the runner. */
+export interface BenchContext {
+  log: (s: string) => void;
+  fmt: (n: number) => string;
+  calibration: number;
+  cores: number;
+}
+
+/** A named benchmark section. */
+export interface BenchSection { name: string; run: (ctx: BenchContext) => Promise<void> }
+
+export const extraSections: BenchSection[] = [];
