@@ -29,7 +29,8 @@ export const READ_OPTIONS: RunOptions = { readMode: 'majority', timeFormat: 'raw
 /** Wrap a driver error as a LedgerError naming the server, database and operation. */
 export function rethinkError(side: RethinkSide, url: RethinkUrl, what: string, err: unknown): LedgerError {
   if (err instanceof LedgerError) return err;
-  const cause = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  // rethinkdb-ts appends " in:" and the pretty-printed query to server errors; keep the first line only.
+  const cause = err instanceof Error ? (err.message.split('\n')[0] ?? '').replace(/ in:$/, '') : String(err);
   return new LedgerError(side, `${String(url)}: ${what} failed: ${cause}`,
     { host: url.host, port: url.port, db: url.db, operation: what }, err);
 }

@@ -167,8 +167,10 @@ async function detectLayout(conn: Connection, url: RethinkUrl): Promise<Layout> 
   if (tables.includes('metadata')) return '1.3';
   if (tables.includes('assets')) return '1.0';
   const blocks = r.db(url.db).table('bigchain');
-  const newest = await runOne(conn, url, 'LEDGER_SOURCE', 'newest block',
-    blocks.orderBy({ index: r.desc('block_timestamp') }).limit(1) as RQuery<unknown[]>, READ_OPTIONS);
+  const indexes = await runOne(conn, url, 'LEDGER_SOURCE', 'index_list of bigchain', blocks.indexList() as RQuery<string[]>);
+  // Without BigchainDB's timestamp index any block will do (all blocks of a 0.9/0.10 ledger share the version).
+  const sample = indexes.includes('block_timestamp') ? blocks.orderBy({ index: r.desc('block_timestamp') }).limit(1) : blocks.limit(1);
+  const newest = await runOne(conn, url, 'LEDGER_SOURCE', 'newest block', sample as RQuery<unknown[]>, READ_OPTIONS);
   const first = (newest[0] as { block?: { transactions?: Array<{ version?: unknown }> } } | undefined)?.block?.transactions?.[0];
   return first?.version === '0.9' ? '0.9' : '0.10';
 }
