@@ -14,11 +14,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DoubleConnection } from './rethinkdb/connection.js';
 import { ReqlError } from './rethinkdb/datum.js';
-import { evaluate, evaluateIndexFunction, IMPLEMENTED_TERMS, type QueryContext } from './rethinkdb/eval.js';
+import { evaluate, evaluateIndexFunction, implementedTerms, type QueryContext } from './rethinkdb/eval.js';
+import './rethinkdb/terms-admin.js'; // registers the database, table, index, insert and changes terms
 import { UserTable, ScramServer } from './rethinkdb/scram.js';
 import { Store, type Table } from './rethinkdb/store.js';
 
-export { IMPLEMENTED_TERMS };
+/** Names of the ReQL terms the double implements, sorted. */
+export const IMPLEMENTED_TERMS: readonly string[] = implementedTerms();
 
 /** Options of {@link startRethinkDouble}. */
 export interface RethinkDoubleOptions {

@@ -12,10 +12,11 @@ import enums from 'rethinkdb-ts/lib/proto/enums.js';
 import {
   compareDatum, compileError, ERR, isObject, MAXVAL, MINVAL, printDatum, ReqlError, typeName,
 } from './datum.js';
-import { isDocument, type IndexEntry, type Store, type Table } from './store.js';
+import type { IndexEntry, Store, Table } from './store.js';
 import { callFunc, Func, type Env } from './func.js';
 
-const T = enums.TermType;
+/** Term type numbers (ql2.proto). */
+export const T = enums.TermType;
 
 /** Name of a term type number, e.g. 39 → FILTER. */
 export function termName(type: number): string {
@@ -67,11 +68,12 @@ export interface QueryContext {
   readMode: string;
 }
 
-type Impl = (c: Ctx, args: unknown[], opt: Record<string, unknown>, raw: unknown[]) => unknown;
+/** A term implementation: evaluated args and optargs (raw args for lazy terms). */
+export type Impl = (c: Ctx, args: unknown[], opt: Record<string, unknown>, raw: unknown[]) => unknown;
 interface Spec { min: number; max: number; optargs: string[]; lazy?: boolean; fn: Impl }
 
 /** Evaluation state: query context plus the variable scope. */
-interface Ctx { q: QueryContext; env: Env }
+export interface Ctx { q: QueryContext; env: Env }
 
 const READ_MODES = ['single', 'majority', 'outdated'];
 
@@ -131,31 +133,31 @@ export function seq(v: unknown): unknown[] {
   throw new ReqlError(`Cannot convert ${typeName(d)} to SEQUENCE`);
 }
 
-function str(v: unknown, what = 'argument'): string {
+export function str(v: unknown, what = 'argument'): string {
   const d = datum(v);
   if (typeof d !== 'string') throw new ReqlError(`Expected type STRING but found ${typeName(d)} (${what}).`);
   return d;
 }
 
-function num(v: unknown): number {
+export function num(v: unknown): number {
   const d = datum(v);
   if (typeof d !== 'number') throw new ReqlError(`Expected type NUMBER but found ${typeName(d)}.`);
   return d;
 }
 
-function bool(v: unknown, fallback: boolean): boolean {
+export function bool(v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   const d = datum(v);
   if (typeof d !== 'boolean') throw new ReqlError(`Expected type BOOL but found ${typeName(d)}.`);
   return d;
 }
 
-function table(v: unknown): Table {
+export function table(v: unknown): Table {
   if (v instanceof TableRef) return v.table;
   throw new ReqlError(`Expected type TABLE but found ${v instanceof Stream ? 'SEQUENCE' : typeName(datum(v))}.`);
 }
 
-function func(v: unknown): Func {
+export function func(v: unknown): Func {
   if (v instanceof Func) return v;
   // A plain datum where a function is expected acts as a constant function.
   return new Func([], datum(v), { vars: new Map(), implicit: undefined }, true);
@@ -214,18 +216,18 @@ function pluck(o: unknown, fields: string[]): Record<string, unknown> {
   return out;
 }
 
-function fieldNames(args: unknown[]): string[] {
+export function fieldNames(args: unknown[]): string[] {
   return args.map((a) => str(a, 'field name'));
 }
 
 // ---- index helpers ---------------------------------------------------------------------
 
-function indexName(opt: Record<string, unknown>, fallback: string): string {
+export function indexName(opt: Record<string, unknown>, fallback: string): string {
   return opt.index === undefined ? fallback : str(opt.index, 'index');
 }
 
 /** Rows whose `index` key lies in [lo, hi] (bounds open or closed), in index order. */
-function rowsInRange(t: Table, index: string, lo: unknown, hi: unknown, loOpen: boolean, hiOpen: boolean): unknown[] {
+export function rowsInRange(t: Table, index: string, lo: unknown, hi: unknown, loOpen: boolean, hiOpen: boolean): unknown[] {
   const inRange = (k: unknown): boolean => {
     const l = compareDatum(k, lo);
     const h = compareDatum(k, hi);
@@ -249,7 +251,7 @@ function rowsInRange(t: Table, index: string, lo: unknown, hi: unknown, loOpen: 
   return out;
 }
 
-function checkReadMode(mode: unknown): void {
+export function checkReadMode(mode: unknown): void {
   if (mode !== undefined && !READ_MODES.includes(datum(mode) as string)) {
     throw new ReqlError(`Read mode \`${printDatum(mode)}\` unrecognized (options are "majority", "single", and "outdated").`);
   }
@@ -258,7 +260,7 @@ function checkReadMode(mode: unknown): void {
 // ---- the term table --------------------------------------------------------------------
 
 const SPECS = new Map<number, Spec>();
-function def(type: number, min: number, max: number, optargs: string[], fn: Impl, lazy = false): void {
+export function def(type: number, min: number, max: number, optargs: string[], fn: Impl, lazy = false): void {
   SPECS.set(type, { min, max, optargs, fn, lazy });
 }
 
@@ -381,120 +383,10 @@ def(T.ORDER_BY, 1, -1, ['index'], (c, a, opt) => {
   return opt.index !== undefined || src instanceof Stream || src instanceof TableRef ? new Stream(rows) : rows;
 });
 
-def(T.DB, 1, 1, [], (c, a) => { const n = str(a[0], 'database name'); c.q.store.db(n); return new DbRef(n); });
-def(T.DB_LIST, 0, 0, [], (c) => [...c.q.store.dbs.keys()].sort());
-def(T.DB_CREATE, 1, 1, [], (c, a) => {
-  const n = str(a[0], 'database name');
-  c.q.store.createDb(n);
-  return { dbs_created: 1, config_changes: [{ old_val: null, new_val: { id: n, name: n } }] };
-});
-def(T.TABLE_LIST, 0, 1, [], (c, a) => [...c.q.store.db(dbOf(c, a[0])).keys()].sort());
-def(T.TABLE_CREATE, 1, 2, ['primary_key', 'durability', 'shards', 'replicas'], (c, a, opt) => {
-  const [dbArg, nameArg] = a.length === 2 ? a : [undefined, a[0]];
-  if (opt.primary_key !== undefined && opt.primary_key !== 'id') throw compileError('The double only supports primary key `id`.');
-  const name = str(nameArg, 'table name');
-  const t = c.q.store.createTable(dbOf(c, dbArg), name);
-  return { tables_created: 1, config_changes: [{ old_val: null, new_val: { db: t.db, name, primary_key: 'id', id: name } }] };
-});
-def(T.TABLE, 1, 2, ['read_mode', 'identifier_format'], (c, a, opt) => {
-  checkReadMode(opt.read_mode);
-  const [dbArg, nameArg] = a.length === 2 ? a : [undefined, a[0]];
-  return new TableRef(c.q.store.table(dbOf(c, dbArg), str(nameArg, 'table name')));
-});
-
-function dbOf(c: Ctx, v: unknown): string {
-  if (v === undefined) return c.q.defaultDb;
-  if (v instanceof DbRef) return v.name;
-  throw new ReqlError(`Expected type DATABASE but found ${typeName(datum(v))}.`);
+/** Names of the terms registered so far (eval.ts and terms-admin.ts), sorted. */
+export function implementedTerms(): string[] {
+  return [...SPECS.keys()].map(termName).sort();
 }
-
-def(T.GET, 2, 2, [], (_c, a) => {
-  const t = table(a[0]);
-  return new Single(t, t.get(datum(a[1])));
-});
-def(T.GET_ALL, 1, -1, ['index'], (_c, a, opt) => {
-  const t = table(a[0]);
-  const index = indexName(opt, t.primaryKey);
-  const out: unknown[] = [];
-  for (const key of a.slice(1).map(datum)) {
-    if (index === t.primaryKey) { const doc = t.get(key); if (doc !== null) out.push(doc); } else out.push(...rowsInRange(t, index, key, key, false, false));
-  }
-  return new Stream(out);
-});
-def(T.BETWEEN, 3, 3, ['index', 'left_bound', 'right_bound'], (_c, a, opt) => {
-  const t = table(a[0]);
-  const index = indexName(opt, t.primaryKey);
-  const lo = datum(a[1]);
-  const hi = datum(a[2]);
-  const leftOpen = bound(opt.left_bound, 'closed') === 'open';
-  const rightOpen = bound(opt.right_bound, 'open') === 'open';
-  return new Stream(rowsInRange(t, index, lo, hi, leftOpen, rightOpen), { table: t, index });
-});
-
-function bound(v: unknown, fallback: string): string {
-  if (v === undefined) return fallback;
-  const s = str(v, 'bound');
-  if (s !== 'open' && s !== 'closed') throw new ReqlError(`Expected \`open\` or \`closed\` for optarg bound (got \`${s}\`).`);
-  return s;
-}
-
-def(T.INDEX_CREATE, 2, 3, ['multi', 'geo'], (c, a, opt) => {
-  const t = table(a[0]);
-  const name = str(a[1], 'index name');
-  if (bool(opt.geo, false)) throw compileError('Geo indexes are not implemented by the double.');
-  // Without a function the index is on the field of the same name (r.row(name)).
-  const fn = a.length === 3 ? func(a[2]) : evaluate(c.q, [T.FUNC, [[T.MAKE_ARRAY, [1]], [T.BRACKET, [[T.VAR, [1]], name]]]]);
-  t.createIndex({ name, func: fn, multi: bool(opt.multi, false) });
-  return { created: 1 };
-});
-def(T.INDEX_LIST, 1, 1, [], (_c, a) => [...table(a[0]).indexes.keys()].sort());
-def(T.INDEX_WAIT, 1, -1, [], (_c, a) => {
-  const t = table(a[0]);
-  const names = a.length > 1 ? fieldNames(a.slice(1)) : [...t.indexes.keys()].sort();
-  return names.map((n) => {
-    const d = t.indexes.get(n);
-    if (d === undefined) throw new ReqlError(`Index \`${n}\` was not found on table \`${t.qualified}\`.`, ERR.OP_FAILED);
-    return { index: n, ready: true, multi: d.multi, geo: false, outdated: false };
-  });
-});
-
-def(T.INSERT, 2, 2, ['durability', 'conflict', 'return_changes'], (_c, a, opt) => {
-  const t = table(a[0]);
-  const durability = opt.durability === undefined ? 'hard' : str(opt.durability, 'durability');
-  if (durability !== 'hard' && durability !== 'soft') throw new ReqlError(`Durability option \`${durability}\` unrecognized (options are "hard" and "soft").`);
-  const conflict = opt.conflict === undefined ? 'error' : str(opt.conflict, 'conflict');
-  if (conflict !== 'error' && conflict !== 'replace' && conflict !== 'update') throw new ReqlError(`Conflict option \`${conflict}\` unrecognized (options are "error", "replace" and "update").`);
-  if (opt.return_changes !== undefined && opt.return_changes !== false) throw compileError('return_changes is not implemented by the double.');
-  const v = a[1] instanceof Stream ? a[1].rows : datum(a[1]);
-  const docs = Array.isArray(v) ? v : [v];
-  const res: Record<string, unknown> = { deleted: 0, errors: 0, inserted: 0, replaced: 0, skipped: 0, unchanged: 0 };
-  const keys: string[] = [];
-  for (const doc of docs) {
-    try {
-      if (!isDocument(doc)) throw new ReqlError(`Expected type OBJECT but found ${typeName(doc)}.`);
-      const r = t.insert(doc, conflict);
-      res[r.outcome] = (res[r.outcome] as number) + 1;
-      if (r.generatedKey !== undefined) keys.push(r.generatedKey);
-    } catch (err) {
-      if (!(err instanceof ReqlError)) throw err;
-      res.errors = (res.errors as number) + 1;
-      if (res.first_error === undefined) res.first_error = err.message;
-    }
-  }
-  if (keys.length > 0) res.generated_keys = keys;
-  return res;
-});
-
-def(T.CHANGES, 1, 1, ['include_initial', 'squash', 'include_states', 'include_types', 'include_offsets', 'changefeed_queue_size'], (_c, a, opt) => {
-  if (!(a[0] instanceof TableRef)) throw compileError('The double implements changes() on a whole table only.');
-  if (bool(opt.include_states, false) || bool(opt.include_types, false) || bool(opt.include_offsets, false)) {
-    throw compileError('include_states/include_types/include_offsets are not implemented by the double.');
-  }
-  return new Feed(a[0].table, bool(opt.include_initial, false), opt.squash === undefined ? false : datum(opt.squash));
-});
-
-/** Names of the terms the double implements (for reports and tests). */
-export const IMPLEMENTED_TERMS: readonly string[] = [...SPECS.keys()].map(termName).sort();
 
 /** Evaluate an index function (a FUNC term) on one document. */
 export function evaluateIndexFunction(q: QueryContext, fn: unknown, doc: unknown): unknown {
