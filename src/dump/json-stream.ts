@@ -168,17 +168,28 @@ export class JsonDocumentSplitter {
 
   /** Scan inside a document from `i`; returns the index just past its end, or -1. */
   private _scan(c: Uint8Array, i: number): number {
-    for (; i < c.length; i++) {
-      const b = c[i]!;
-      if (b === 0x0a) this.line++;
+    const n = c.length;
+    for (; i < n; i++) {
       if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (b === 0x5c) this.escape = true;
-        else if (b === 0x22) { this.inString = false; if (this.depth === 0) return i + 1; }
+        if (this.escape) { this.escape = false; continue; }
+        // Jump to the next quote or backslash (memchr-fast); count raw newlines skipped over,
+        // which only invalid documents have, so later line numbers stay right.
+        const q = this._next(c, 0x22, i);
+        const bs = this._next(c, 0x5c, i);
+        const stop = bs >= 0 && (q < 0 || bs < q) ? bs : q;
+        const upto = stop < 0 ? n : stop;
+        for (let nl = this._next(c, 0x0a, i); nl >= 0 && nl < upto; nl = this._next(c, 0x0a, nl + 1)) this.line++;
+        if (stop < 0) return -1;
+        i = stop;
+        if (stop === bs) { this.escape = true; continue; }
+        this.inString = false;
+        if (this.depth === 0) return i + 1;
         continue;
       }
+      const b = c[i]!;
+      if (b === 0x0a) { this.line++; if (this.scalar) { this.line--; return i; } continue; }
       if (this.scalar) {
-        if (WS(b) || STRUCTURAL.has(b)) { if (b === 0x0a) this.line--; return i; }
+        if (WS(b) || STRUCTURAL.has(b)) return i;
         continue;
       }
       if (b === 0x22) this.inString = true;
@@ -191,6 +202,19 @@ export class JsonDocumentSplitter {
       }
     }
     return -1;
+  }
+
+  // Cached indexOf per byte value for the current chunk, so long runs are searched once.
+  private cacheChunk: Uint8Array | null = null;
+  private readonly cache = new Map<number, number>();
+
+  private _next(c: Uint8Array, byte: number, from: number): number {
+    if (this.cacheChunk !== c) { this.cacheChunk = c; this.cache.clear(); }
+    const hit = this.cache.get(byte);
+    if (hit !== undefined && (hit === -1 || hit >= from)) return hit;
+    const at = c.indexOf(byte, from);
+    this.cache.set(byte, at);
+    return at;
   }
 
   /** Keep the unfinished part of a document, unless it is already over the limit. */
