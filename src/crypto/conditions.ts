@@ -209,12 +209,21 @@ export function conditionUriFromDetails(details: unknown, draft: 1 | 2): string 
   return isCcError(c) ? c : conditionUri02(c);
 }
 
+const keyConditions = new Map<string, Condition02>();
+
 function condition02FromDetails(d: unknown, depth: number): Condition02 | CcError {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return { error: 'details is not an object' };
   const o = d as Record<string, unknown>;
   if (o.type === 'ed25519-sha-256') {
+    // Owners repeat across a ledger: cache by the base58 text (saves a decode and a SHA-256 per output).
+    const cached = typeof o.public_key === 'string' ? keyConditions.get(o.public_key) : undefined;
+    if (cached !== undefined) return cached;
     const pk = decodePublicKey(o.public_key);
-    return pk === null ? { error: 'details.public_key is not a base58 Ed25519 key' } : ed25519Condition(pk);
+    if (pk === null) return { error: 'details.public_key is not a base58 Ed25519 key' };
+    const c = ed25519Condition(pk);
+    if (keyConditions.size >= 4096) keyConditions.clear();
+    keyConditions.set(o.public_key as string, c);
+    return c;
   }
   if (o.type !== 'threshold-sha-256') return { error: `details.type ${JSON.stringify(o.type) ?? 'undefined'} is not supported`, unsupported: true };
   if (depth >= MAX_DEPTH) return { error: 'threshold nested too deeply' };

@@ -103,7 +103,7 @@ function checkInput(input: Obj, i: number, draft: 1 | 2, transfer: boolean, mess
   // BigchainDB signs with the keys named in owners_before; a fulfillment signed by anyone else is not theirs.
   const owners = new Set(input.owners_before as string[]);
   for (const pk of fulfillmentPublicKeys(f)) {
-    const b58 = encodeBase58(pk);
+    const b58 = base58Key(pk);
     if (!owners.has(b58)) reasons.push(`signed by ${b58}, which is not in owners_before`);
   }
   const uri = fulfillmentConditionUri(f);
@@ -117,6 +117,19 @@ function checkInput(input: Obj, i: number, draft: 1 | 2, transfer: boolean, mess
   }
   if (!messagesFor(i).some((m) => validateFulfillment(f, m, ctx.backend))) reasons.push('signature does not verify');
   return reasons.length === 0 ? null : { code: 'TX_BAD_FULFILLMENT', reasons };
+}
+
+// Signers repeat across a ledger; latin1 of the raw key is a cheap exact cache key.
+const b58Cache = new Map<string, string>();
+function base58Key(pk: Uint8Array): string {
+  const k = Buffer.from(pk.buffer, pk.byteOffset, pk.length).toString('latin1');
+  let v = b58Cache.get(k);
+  if (v === undefined) {
+    v = encodeBase58(pk);
+    if (b58Cache.size >= 4096) b58Cache.clear();
+    b58Cache.set(k, v);
+  }
+  return v;
 }
 
 /**

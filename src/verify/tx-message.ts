@@ -50,9 +50,20 @@ const nulled = (x: unknown, extra: Obj = {}): string =>
 
 /** Id of `parts` and the signed text: the same object with `"id":<id>` added. */
 function idAndMessage(parts: Map<string, string>, hash: HashName): { id: string; message: Buffer } {
-  const id = hashHex(hash, Buffer.from(assemble(parts), 'utf8'));
-  const withId = new Map(parts).set('id', `"${id}"`);
-  return { id, message: Buffer.from(assemble(withId), 'utf8') };
+  // One pass builds both texts: the id preimage, and the message split around where `"id"` sorts.
+  const keys = sortKeys([...parts.keys(), 'id']);
+  let before = '{', after = '';
+  let seenId = false;
+  for (const k of keys) {
+    if (k === 'id') { seenId = true; continue; }
+    const member = `${canonicalize(k)}:${parts.get(k)!}`;
+    if (seenId) after += `,${member}`;
+    else before += before === '{' ? member : `,${member}`;
+  }
+  const body = before === '{' ? `{${after.slice(1)}}` : `${before}${after}}`;
+  const id = hashHex(hash, Buffer.from(body, 'utf8'));
+  const message = `${before}${before === '{' ? '' : ','}"id":"${id}"${after}}`;
+  return { id, message: Buffer.from(message, 'utf8') };
 }
 
 /**

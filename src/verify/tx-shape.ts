@@ -136,6 +136,8 @@ function conditionShape(c: unknown, f: string, bad: Bad): void {
 /** v1.0: a decimal string of 1–20 digits with 1 ≤ value ≤ 9·10^18 (Output.MAX_AMOUNT). */
 export function amountProblem10(a: unknown): string | null {
   if (typeof a !== 'string' || !/^[0-9]{1,20}$/.test(a)) return 'must be a decimal string of 1 to 20 digits';
+  // Up to 15 digits a Number is exact (and far below the maximum); BigInt only for long ones.
+  if (a.length <= 15) return Number(a) >= 1 ? null : 'must be at least 1';
   const v = BigInt(a);
   if (v < 1n) return 'must be at least 1';
   return v > MAX_AMOUNT ? 'must be at most 9000000000000000000' : null;

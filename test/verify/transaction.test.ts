@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { json } from '../helpers/fixtures.js';
 import { JsonFloat } from '../../src/model/json.js';
+import { canonicalBytes } from '../../src/model/canonical.js';
+import { computeTxId } from '../../src/model/tx-id.js';
 import { hasBackend } from '../../src/crypto/ed25519.js';
 import { b64urlDecode, b64urlEncode } from '../../src/crypto/cc-common.js';
 import { ed25519ConditionUri, parseFulfillment, serializeFulfillment02, type Fulfillment02 } from '../../src/crypto/conditions.js';
@@ -302,4 +304,24 @@ test('conditionUriForKey and transactionSigningMessage reproduce the vectors', (
   assert.equal(ed25519ConditionUri((f as { publicKey: Uint8Array }).publicKey, 2), (out.condition as Obj).uri);
   const msg = transactionSigningMessage(chain.create_tx!).toString('utf8');
   assert.ok(msg.includes(`"id":"${chain.create_tx!.id as string}"`) && msg.includes('"fulfillment":null'));
+});
+
+test('signing messages equal canonical JSON built the slow, obvious way (any asset/metadata keys)', () => {
+  const a = signer('msg');
+  const key = fc.constantFrom('id', 'inputs', 'asset', 'zz', '', 'é', '𝄞', 'outputs', 'a"b');
+  const data = fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+  fc.assert(fc.property(data, fc.option(data.filter((d) => Object.keys(d).length > 0), { nil: null }), fc.integer({ min: 1, max: 3 }),
+    (assetData, metadata, n) => {
+      for (const version of ['1.0', '0.9'] as const) {
+        const t = unsignedTx({ version, inputs: Array.from({ length: n }, (_v, i) => ({ owners: [a], fulfills: [String(i).repeat(64), i] as [string, number] })),
+          operation: 'TRANSFER', outputs: [{ keys: [a], amount: 1 }], metadata });
+        (t as Obj).asset = { id: 'f'.repeat(64), data: assetData }; // shape aside: messages must still be exact
+        const id = computeTxId(t, 'sha3-256');
+        for (let i = 0; i < n; i++) {
+          const partial = version === '1.0' ? t : { ...t, inputs: [(t.inputs as Obj[])[i]] };
+          const expected = canonicalBytes({ ...partial, id: version === '1.0' ? id : computeTxId(partial, 'sha3-256') });
+          assert.deepEqual(transactionSigningMessage({ ...t, id }, 'sha3-256', i), expected);
+        }
+      }
+    }), { numRuns: 150 });
 });
