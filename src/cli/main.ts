@@ -3,7 +3,7 @@
  * runs one, and maps every outcome to an exit code (src/cli/exit-codes.ts).
  */
 import yargs from 'yargs';
-import { isLedgerError } from '../errors.js';
+import { LedgerError, isLedgerError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './context.js';
@@ -15,7 +15,6 @@ import type { CliIo } from './context.js';
 export async function main(argv: string[], io?: CliIo): Promise<number> {
   const ownIo = io ?? processIo();
   let exitCode: number = EXIT.OK;
-  let usageError: string | null = null;
   const y = yargs(argv)
     .scriptName('ledger-archive')
     .usage('$0 <command> [options]\n\nKeep a verified copy of a BigchainDB ledger.')
@@ -28,8 +27,8 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      if (err !== undefined && err !== null) throw err;
-      usageError = msg;
+      // Throwing stops yargs from running the handler after a validation failure.
+      throw err ?? new LedgerError('LEDGER_USAGE', `${msg}\nRun 'ledger-archive --help' for usage.`);
     });
   for (const c of commands) {
     y.command(c.command, c.describe, (b) => c.builder(b).epilogue(EXIT_CODES_HELP), async (args) => {
@@ -40,10 +39,6 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     await y.parseAsync();
   } catch (err) {
     return reportError(err, ownIo, argv.includes('--json'));
-  }
-  if (usageError !== null) {
-    ownIo.err.write(`ledger-archive: ${usageError}\nRun 'ledger-archive --help' for usage.\n`);
-    return EXIT.USAGE;
   }
   return exitCode;
 }
