@@ -266,7 +266,6 @@ export function def(type: number, min: number, max: number, optargs: string[], f
 
 def(T.DATUM, 1, 1, [], (_c, a) => a[0]);
 def(T.MAKE_ARRAY, 0, -1, [], (_c, a) => a.map(datum));
-def(T.MAKE_OBJ, 0, 0, [], () => { throw compileError('MAKE_OBJ with optargs is not used by the product'); });
 def(T.MINVAL, 0, 0, [], () => MINVAL);
 def(T.MAXVAL, 0, 0, [], () => MAXVAL);
 def(T.ERROR, 0, 1, [], (_c, a) => { throw new ReqlError(a.length ? str(a[0]) : 'Empty ERROR term outside a default block.', ERR.USER); });
