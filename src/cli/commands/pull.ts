@@ -1,0 +1,88 @@
+/**
+ * `ledger-archive pull` (docs/spec-pull.md): fetch blocks and votes from RethinkDB,
+ * a node's HTTP API or files into the archive, verified on the way in. Progress on
+ * stderr (a bar on a terminal), a summary at the end; `--json` gives NDJSON events.
+ * A RethinkDB password comes from the URL, `--password-file` or the environment
+ * variable LEDGER_ARCHIVE_RETHINKDB_PASSWORD, and is never printed.
+ */
+import { defineCommand } from '../command.js';
+import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+interface PullArgs extends GlobalArgs {
+  from?: string;
+  tx?: string[];
+  owner?: string[];
+  asset?: string[];
+  all?: boolean;
+  follow?: boolean;
+  'fill-gaps'?: boolean;
+  'password-file'?: string;
+  ca?: string;
+  archive?: string;
+  workers?: number;
+  overlap?: number;
+}
+
+const list = (v: string[] | undefined): string[] | undefined => {
+  const out = (v ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  return out.length > 0 ? out : undefined;
+};
+
+export const pullCommand = defineCommand<PullArgs>({
+  command: 'pull',
+  describe: 'fetch blocks and votes from RethinkDB, the HTTP API or files into the archive (verified; a bare pull repeats the last selections)',
+  builder: (y) => y
+    .option('from', { type: 'string', describe: 'rethinkdb://[user@]host[:port]/db, http(s)://host[:port], or a dump/export folder/NDJSON file (default: the last source)' })
+    .option('tx', { type: 'string', array: true, describe: 'the blocks holding these transactions' })
+    .option('owner', { type: 'string', array: true, describe: 'blocks with transactions naming these public keys' })
+    .option('asset', { type: 'string', array: true, describe: 'the CREATE and every TRANSFER of these assets' })
+    .option('all', { type: 'boolean', describe: 'everything (RethinkDB or files; incremental by block timestamp)' })
+    .option('follow', { type: 'boolean', describe: 'RethinkDB: catch up, then stream changes until interrupted' })
+    .option('fill-gaps', { type: 'boolean', describe: 'fetch blocks named by stored votes but missing, until the chains close' })
+    .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' })
+    .option('ca', { type: 'string', describe: 'CA certificate file: connect to RethinkDB over TLS' })
+    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' })
+    .option('overlap', { type: 'number', describe: 'seconds re-read before the --all cursor (default 120)' }),
+  async run(args, io) {
+    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
+    const { pull } = await import('../../ops/pull.js');
+    const reporter = makeReporter(io, args);
+    const selection = { all: args.all === true ? true : undefined, tx: list(args.tx), owner: list(args.owner), asset: list(args.asset) };
+    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
+    try {
+      const r = await pull({
+        archive, from: args.from, selection: JSON.parse(JSON.stringify(selection)) as typeof selection,
+        follow: args.follow === true, fillGaps: args['fill-gaps'] === true, passwordFile: args['password-file'], ca: args.ca,
+        reporter, signal: io.signal, workers: args.workers, overlapSeconds: args.overlap,
+      });
+      const s = r.summary;
+      const k = (name: string, t: { new: number; duplicate: number; quarantined: number; conflicts: number }): string =>
+        `  ${name.padEnd(10)} ${t.new} new, ${t.duplicate} already stored, ${t.quarantined} quarantined, ${t.conflicts} conflicts`;
+      const sel = r.selection.all === true ? 'all' : Object.entries(r.selection).map(([n, v]) => `${n} ${(v as string[]).length}`).join(', ');
+      const ts = (r.cursor as { blockTimestamp?: string | null } | null)?.blockTimestamp;
+      writeSummary(io, args, {
+        source: r.source, kind: r.kind, selection: r.selection, layout: r.layout, fetched: r.fetched, cursor: r.cursor,
+        new: s.new, duplicate: s.duplicate, quarantined: s.quarantined, conflicts: s.conflicts, byKind: s.byKind,
+        findings: s.findingsTotal, unresolved: r.unresolved, missing: r.missing, follow: r.follow,
+      }, [
+        `pulled from ${r.source} (${sel})`,
+        `  fetched    ${r.fetched} documents`,
+        k('blocks', s.byKind.block), k('votes', s.byKind.vote),
+        ...(s.byKind.asset.new + s.byKind.asset.duplicate + s.byKind.metadata.new + s.byKind.metadata.duplicate > 0
+          ? [k('assets', s.byKind.asset), k('metadata', s.byKind.metadata)] : []),
+        ...(s.byKind.document.quarantined > 0 ? [`  unreadable ${s.byKind.document.quarantined} documents quarantined`] : []),
+        ...(ts !== undefined && ts !== null ? [`  cursor     block timestamp ${ts}`] : []),
+        ...(r.follow !== null ? [`  follow     ${r.follow.events} changes, ${r.follow.reconnects} reconnects`] : []),
+        ...(r.unresolved.length > 0 ? [`  not found  ${r.unresolved.length} blocks named by votes: ${r.unresolved.slice(0, 10).join(' ')}${r.unresolved.length > 10 ? ' …' : ''}`] : []),
+        ...r.missing.slice(0, 10).map((m) => `  not reached ${m.kind} ${m.id}: ${m.reason}`),
+        `  findings   ${s.findingsTotal}`,
+      ]);
+      const problems = s.quarantined + s.conflicts + r.unresolved.length + r.missing.length;
+      return problems > 0 ? EXIT.FINDINGS : EXIT.OK;
+    } finally {
+      await closeArchive(archive);
+    }
+  },
+});

@@ -1,0 +1,77 @@
+/**
+ * Pulling from files (docs/spec-pull.md §4): a `rethinkdb dump` archive, a folder made
+ * by `rethinkdb export`, or NDJSON/JSON documents — always streamed. `--all` (the
+ * default for a file) ingests every document; a selection reads the file twice:
+ * pass 1 finds the selected blocks, pass 2 delivers them with their votes and
+ * their assets/metadata rows, so memory holds ids, never documents.
+ */
+import { openAnySource } from '../dump/documents.js';
+import type { RawDoc, Selection } from '../sources/source.js';
+import type { PullRun } from './pull-run.js';
+
+/**
+ * Documents of a path (dump archive, export folder or documents file; see
+ * dump/documents.ts). A document the reader could not parse becomes a RawDoc whose
+ * `text` is not JSON and names the error, so ingest quarantines it with
+ * DOC_INVALID_JSON under a key of its own (origin included).
+ * @throws LedgerError LEDGER_INPUT when the path cannot be read
+ */
+export async function* fileDocuments(path: string): AsyncGenerator<RawDoc> {
+  const { docs } = await openAnySource(path);
+  for await (const d of docs) {
+    if (d.invalid === undefined) yield d;
+    else yield { table: d.table, doc: undefined, text: `<unreadable document at ${d.origin}: ${d.invalid}>`, origin: d.origin };
+  }
+}
+
+const field = (v: unknown, k: string): unknown =>
+  (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** True when a raw block matches the selection (tx id; owner in outputs or inputs; asset CREATE or TRANSFER). */
+export function blockMatches(doc: unknown, sel: Selection): boolean {
+  const txs = field(field(doc, 'block'), 'transactions');
+  if (!Array.isArray(txs)) return false;
+  const tx = new Set(sel.tx ?? []); const owner = new Set(sel.owner ?? []); const asset = new Set(sel.asset ?? []);
+  return txs.some((t) => {
+    const id = field(t, 'id');
+    if (typeof id === 'string' && (tx.has(id) || asset.has(id))) return true;
+    const a = field(field(t, 'asset'), 'id');
+    if (typeof a === 'string' && asset.has(a)) return true;
+    if (owner.size === 0) return false;
+    const outs = Array.isArray(field(t, 'outputs')) ? field(t, 'outputs') as unknown[] : [];
+    const ins = Array.isArray(field(t, 'inputs')) ? field(t, 'inputs') as unknown[] : [];
+    return outs.some((o) => strings(field(o, 'public_keys')).some((k) => owner.has(k)))
+      || ins.some((i) => strings(field(i, 'owners_before')).some((k) => owner.has(k)));
+  });
+}
+
+/** Ingest a file (everything, or the selection's blocks with their votes and rows): one run. */
+export async function pullFile(run: PullRun, path: string, sel: Selection): Promise<void> {
+  if (sel.all === true || ((sel.tx ?? []).length === 0 && (sel.owner ?? []).length === 0 && (sel.asset ?? []).length === 0)) {
+    await run.ingest(fileDocuments(path));
+    return;
+  }
+  const blocks = new Set<string>();
+  const txs = new Set<string>();
+  for await (const d of fileDocuments(path)) {
+    if (d.table !== null && d.table !== 'bigchain') continue;
+    if (!blockMatches(d.doc, sel)) continue;
+    const id = field(d.doc, 'id');
+    if (typeof id === 'string') blocks.add(id);
+    for (const t of field(field(d.doc, 'block'), 'transactions') as unknown[]) {
+      const tid = field(t, 'id');
+      if (typeof tid === 'string') txs.add(tid);
+    }
+  }
+  await run.ingest((async function* (): AsyncGenerator<RawDoc> {
+    for await (const d of fileDocuments(path)) {
+      const id = field(d.doc, 'id');
+      const voteFor = field(field(d.doc, 'vote'), 'voting_for_block');
+      if (typeof voteFor === 'string') { if (blocks.has(voteFor)) yield d; continue; }
+      if (typeof id !== 'string') continue;
+      if (field(d.doc, 'block') !== undefined) { if (blocks.has(id)) yield d; continue; }
+      if ((d.table === 'assets' || d.table === 'metadata' || d.table === null) && txs.has(id)) yield d;
+    }
+  })());
+}

@@ -1,0 +1,219 @@
+/**
+ * Pulling from BigchainDB's RethinkDB (docs/spec-pull.md §2): selections through
+ * the source's indexes, `--all` by a `block_timestamp` cursor with an overlap,
+ * votes of undecided blocks re-read on every pull, and fill-gaps by block id.
+ * Every block is delivered with its `assets`/`metadata` rows (stored layouts) and
+ * its votes (index `block_and_voter`) in the same ingest run, so re-coupling and
+ * elections never wait on another run.
+ */
+import type { RethinkSource } from '../sources/rethinkdb.js';
+import type { Layout, RawDoc, Selection } from '../sources/source.js';
+import { hasBlock, namedMissingBlocks, undecidedBlocks } from './pull-state.js';
+import type { PullRun } from './pull-run.js';
+
+/** The `--all` resume position of a RethinkDB source (sync record `cursor`). */
+export interface RethinkCursor {
+  /** Greatest `block.timestamp` whose blocks (and everything before them) are committed; null before the first run. */
+  blockTimestamp: string | null;
+  /** Seconds re-read before `blockTimestamp` on the next pull. */
+  overlapSeconds: number;
+  /** Set by `--follow` (see pull-follow.ts). */
+  follow?: FollowState;
+}
+
+/** What `status` shows of a follow: mode and lag. */
+export interface FollowState {
+  /** True while a follow runs (false once it stopped cleanly). */
+  active: boolean;
+  /** ISO time the follow started. */
+  since: string;
+  /** ISO time of the last change received, or null. */
+  lastEventAt: string | null;
+}
+
+/** Default overlap: BigchainDB block timestamps are whole seconds set by each node's own clock. */
+export const DEFAULT_OVERLAP_SECONDS = 120;
+/** Blocks per group whose rows and votes are fetched together. */
+const GROUP = 64;
+
+/** Compare two block timestamps (decimal strings compare as numbers). */
+export function compareTimestamps(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * `ts` minus `seconds`, as the index compares it (strings): null (read from the start)
+ * when that would change the number of digits or is not a decimal timestamp.
+ */
+export function rewind(ts: string, seconds: number): string | null {
+  if (!/^\d+$/.test(ts)) return null;
+  const back = BigInt(ts) - BigInt(Math.max(0, Math.trunc(seconds)));
+  const s = back < 0n ? '' : back.toString();
+  return s.length === ts.length ? s : null;
+}
+
+function fieldOf(v: unknown, k: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
+}
+
+/** A raw block's `block.timestamp` when it is a string. */
+export function blockTimestamp(doc: unknown): string | null {
+  const ts = fieldOf(fieldOf(doc, 'block'), 'timestamp');
+  return typeof ts === 'string' ? ts : null;
+}
+
+function transactions(doc: unknown): unknown[] {
+  const txs = fieldOf(fieldOf(doc, 'block'), 'transactions');
+  return Array.isArray(txs) ? txs : [];
+}
+
+/**
+ * Deliver a group of raw blocks with what they need: the `assets` rows of their
+ * CREATE/GENESIS transactions stored without `asset` (v1.0+), the `metadata` rows
+ * of their transactions stored without `metadata` (v1.3), and their votes.
+ */
+export async function* withRowsAndVotes(src: RethinkSource, blocks: RawDoc[], layout: Layout): AsyncGenerator<RawDoc> {
+  yield* blocks;
+  const assetIds: string[] = [];
+  const metaIds: string[] = [];
+  for (const b of blocks) {
+    for (const tx of transactions(b.doc)) {
+      const id = fieldOf(tx, 'id');
+      if (typeof id !== 'string') continue;
+      const op = fieldOf(tx, 'operation');
+      if ((layout === '1.0' || layout === '1.3') && (op === 'CREATE' || op === 'GENESIS') && fieldOf(tx, 'asset') === undefined) assetIds.push(id);
+      if (layout === '1.3' && fieldOf(tx, 'metadata') === undefined) metaIds.push(id);
+    }
+  }
+  if (assetIds.length > 0) yield* src.assetsFor(assetIds);
+  if (metaIds.length > 0) yield* src.metadataFor(metaIds);
+  const ids = blocks.map((b) => fieldOf(b.doc, 'id')).filter((id): id is string => typeof id === 'string');
+  yield* votesOf(src, ids);
+}
+
+/** Votes of several blocks, fetched side by side (one block_and_voter range each). */
+export async function* votesOf(src: RethinkSource, blockIds: string[]): AsyncGenerator<RawDoc> {
+  for (let i = 0; i < blockIds.length; i += GROUP) {
+    const lists = await Promise.all(blockIds.slice(i, i + GROUP).map(async (id) => {
+      const out: RawDoc[] = [];
+      for await (const v of src.votesForBlock(id)) out.push(v);
+      return out;
+    }));
+    for (const l of lists) yield* l;
+  }
+}
+
+/** Group an async stream into arrays of at most `n`. */
+async function* groups<T>(it: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
+  let g: T[] = [];
+  for await (const x of it) {
+    g.push(x);
+    if (g.length >= n) { yield g; g = []; }
+  }
+  if (g.length > 0) yield g;
+}
+
+/** Blocks of a selection (tx, owner, asset), each once, with rows and votes: one ingest run. */
+export async function pullRethinkSelection(run: PullRun, src: RethinkSource, sel: Selection, layout: Layout): Promise<void> {
+  const seen = new Set<unknown>();
+  async function* blocks(): AsyncGenerator<RawDoc> {
+    const parts: AsyncIterable<RawDoc>[] = [];
+    if ((sel.tx ?? []).length > 0) parts.push(src.blocksByTx(sel.tx!));
+    if ((sel.owner ?? []).length > 0) parts.push(src.blocksByOwner(sel.owner!));
+    if ((sel.asset ?? []).length > 0) parts.push(src.blocksByAsset(sel.asset!));
+    for (const p of parts) {
+      for await (const b of p) {
+        const id = fieldOf(b.doc, 'id');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        yield b;
+      }
+    }
+  }
+  await run.ingest((async function* () {
+    for await (const g of groups(blocks(), GROUP)) yield* withRowsAndVotes(src, g, layout);
+  })());
+}
+
+/** Re-read the votes of every stored block whose election is undecided (one run; the cursor does not move). */
+export async function refreshUndecided(run: PullRun, src: RethinkSource): Promise<number> {
+  const ids = await undecidedBlocks(run.archive.db);
+  if (ids.length > 0) await run.ingest(votesOf(src, ids));
+  return ids.length;
+}
+
+/** Options of {@link pullRethinkAll}. */
+export interface AllOptions { overlapSeconds?: number; chunkBlocks?: number }
+
+/**
+ * Everything since the cursor: blocks with `timestamp >= cursor − overlap` in timestamp
+ * order, in runs of `chunkBlocks` blocks, each run committing the greatest timestamp
+ * it delivered. Killed at any moment, the next pull starts again from the last
+ * committed cursor; what it re-reads is stored already and counts as duplicate.
+ */
+export async function pullRethinkAll(run: PullRun, src: RethinkSource, layout: Layout, opts: AllOptions = {}): Promise<void> {
+  const prev = (run.cursor ?? null) as RethinkCursor | null;
+  const overlap = opts.overlapSeconds ?? prev?.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
+  const chunk = Math.max(1, opts.chunkBlocks ?? 2000);
+  let cur: RethinkCursor = { ...(prev ?? {}), blockTimestamp: prev?.blockTimestamp ?? null, overlapSeconds: overlap };
+  run.cursor = cur;
+  await refreshUndecided(run, src);
+  const start = cur.blockTimestamp === null ? null : rewind(cur.blockTimestamp, overlap);
+  const it = src.blocksSince(start)[Symbol.asyncIterator]();
+  let exhausted = false;
+  try {
+    while (!exhausted) {
+      await run.ingest((async function* () {
+        let n = 0;
+        while (n < chunk && !exhausted) {
+          const group: RawDoc[] = [];
+          while (group.length < GROUP && n + group.length < chunk) {
+            const step = await it.next();
+            if (step.done === true) { exhausted = true; break; }
+            group.push(step.value);
+          }
+          if (group.length === 0) return;
+          n += group.length;
+          yield* withRowsAndVotes(src, group, layout);
+          for (const b of group) {
+            const ts = blockTimestamp(b.doc);
+            if (ts !== null && (cur.blockTimestamp === null || compareTimestamps(ts, cur.blockTimestamp) > 0)) cur = { ...cur, blockTimestamp: ts };
+          }
+          run.cursor = cur;
+        }
+      })());
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
+/**
+ * Fill gaps: fetch the blocks stored votes name but the archive lacks (with their
+ * rows and votes), then the ones those votes name, until nothing new is named.
+ * Votes on a block the source does not have are fetched too: they are history,
+ * and their `previous_block` links lead on past the hole.
+ * @returns ids that could not be obtained (absent from the source, or quarantined)
+ */
+export async function fillGapsRethink(run: PullRun, src: RethinkSource, layout: Layout): Promise<string[]> {
+  const tried = new Set<string>();
+  for (;;) {
+    const todo = (await namedMissingBlocks(run.archive.db)).filter((id) => !tried.has(id));
+    if (todo.length === 0) break;
+    todo.forEach((id) => tried.add(id));
+    await run.ingest((async function* () {
+      for (let i = 0; i < todo.length; i += GROUP) {
+        const ids = todo.slice(i, i + GROUP);
+        const got = await Promise.all(ids.map((id) => src.blockById(id)));
+        const found = got.filter((b): b is RawDoc => b !== null);
+        if (found.length > 0) yield* withRowsAndVotes(src, found, layout);
+        // Votes on a block the source lost still name the blocks before it: keep following.
+        yield* votesOf(src, ids.filter((_id, j) => got[j] === null));
+      }
+    })());
+  }
+  const unresolved: string[] = [];
+  for (const id of tried) if (!(await hasBlock(run.archive.db, id))) unresolved.push(id);
+  return unresolved.sort();
+}
