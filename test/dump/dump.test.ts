@@ -179,6 +179,19 @@ test('reader: damaged archives are LEDGER_INPUT errors, invalid rows are items',
   assert.deepEqual(docs[1]!.doc, { id: 'ok' });
 });
 
+test('reader: stopping early releases the archive; CSV tables are refused', async () => {
+  const path = tmp();
+  await writeDump(path, { db: 'bigchain', tables: [{ name: 'bigchain', docs: Array.from({ length: 5000 }, (_, i) => ({ id: i })) }] });
+  let seen = 0;
+  for await (const d of readDump(path)) { assert.equal(d.table, 'bigchain'); if (++seen === 3) break; }
+  assert.equal(seen, 3);
+  await rm(path); // nothing holds it open in a way that breaks removal
+  const csv = tmp();
+  await makeTar(csv, [[`${TOP}/bigchain/bigchain.info`, INFO], [`${TOP}/bigchain/bigchain.csv`, 'id\na\n']]);
+  assert.deepEqual((await readDumpInfo(csv)).tables.map((t) => t.format), ['csv']);
+  await assert.rejects(collect(readDump(csv)), /CSV/);
+});
+
 test('dumpName uses local time like the dump tool', () => {
   assert.equal(dumpName(new Date(2018, 11, 31, 23, 59, 58)), 'rethinkdb_dump_2018-12-31T23:59:58');
 });

@@ -50,6 +50,9 @@ test('whitespace-separated objects (NDJSON and pretty-printed)', async () => {
 test('invalid documents become error items and the stream goes on', async () => {
   const items = await split('[\n{"a": tru},\n{"b": 1},\n{"c": "\\q"},\n{"d": 2}\n]');
   assert.deepEqual(items.map((i) => [i.ok, i.line]), [[false, 2], [true, 3], [false, 4], [true, 5]]);
+  const raw = await split('{"a": "x\ny"}\n{"b": "\\"\\\\"}\n{"c": 1}', [4, 5, 6, 17, 18, 19]);
+  assert.deepEqual(raw.map((i) => [i.ok, i.line]), [[false, 1], [true, 3], [true, 4]]);
+  assert.deepEqual((raw[1] as { value: unknown }).value, { b: '"\\' });
   const bad = Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n{"b": 1}')]);
   const utf = await split(bad);
   assert.equal(utf[0]!.ok, false);
