@@ -82,7 +82,10 @@ export function loadFederation(path: string, opts: { hash?: HashName } = {}): Fe
   try {
     json = JSON.parse(text);
   } catch (err) {
-    bad(path, `not valid JSON (${(err as Error).message})`);
+    // V8's message quotes the text ('Unexpected token …, "{…}" is not valid JSON'),
+    // which for a node config holds the private key: keep only the position.
+    const at = /position (\d+)/.exec((err as Error).message);
+    bad(path, `not valid JSON${at === null ? '' : ` (at position ${at[1]})`}`);
   }
   const fed = federationFromJson(json, path);
   return opts.hash === undefined ? fed : { ...fed, hash: opts.hash };
