@@ -75,6 +75,16 @@ export class GapDetector {
     }
   }
 
+  /** Set genesis once it is known (before the first {@link addVoter}). */
+  setGenesis(genesis: string | null): void {
+    this.report.genesis = genesis;
+  }
+
+  /** Whether a block was registered. */
+  hasBlock(id: string): boolean {
+    return this.index.has(id);
+  }
+
   /** Analyse one voter's chain (all its links) and its duplicate votes (block ids, once per extra vote). */
   addVoter(voter: string, links: readonly ChainLink[], duplicateBlocks: readonly string[] = []): void {
     const genesis = this.report.genesis;

@@ -131,6 +131,7 @@ export class IngestContext {
       this.report(finding('STORE_CONFLICT', 'vote', `${blockId}/${vote.node_pubkey}`,
         `voter ${vote.node_pubkey} has another vote on block ${blockId}; both are kept (duplicate vote)`, { where: origin, rowId: raw.table === 'votes' ? vote.id ?? null : null }));
       this.writer.putVote(blockId, dk, bytes);
+      for (const e of voteIndexEntries(vote)) this.writer.put(e.key, e.value); // its chain link shows a fork, if it makes one
       this.tally('vote', 'conflict');
       return;
     }

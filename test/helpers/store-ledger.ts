@@ -45,7 +45,7 @@ export function makeBlock(creator: Signer, voters: string[], txs: Transaction[],
 }
 
 /** A signed vote. */
-export function makeVote(voter: Signer, target: string, previous: string, valid = true, timestamp = 2000): Vote {
+export function makeVote(voter: Signer, target: string, previous: string, valid = true, timestamp = 1_500_000_100): Vote {
   const body = { voting_for_block: target, previous_block: previous, is_block_valid: valid, invalid_reason: null, timestamp: String(timestamp) };
   return { node_pubkey: voter.key, vote: body, signature: voter.sign(canonicalBytes(body)) };
 }

@@ -1,0 +1,38 @@
+/**
+ * Order-independent digests of index namespaces (SPEC.md §12.8): check adds every
+ * entry the documents imply and every entry the database holds, per namespace, and
+ * compares sums of 64-bit key hashes. Equal sums and counts mean equal sets (up to a
+ * 2^-64 accident); only a differing namespace is diffed exactly, so check needs no
+ * memory for the (possibly millions of) index keys of a healthy archive.
+ */
+import { createHash } from 'node:crypto';
+
+/** The namespaces whose entries are derived from documents and checked by digest. */
+export const INDEX_NAMESPACES = ['ts', 'tx', 'ow', 'as', 'ch'] as const;
+/** One of {@link INDEX_NAMESPACES}. */
+export type IndexNs = (typeof INDEX_NAMESPACES)[number];
+
+interface Sum { a: number; b: number; n: number }
+
+/** Per-namespace digests. */
+export class IndexDigests {
+  private sums = new Map<string, Sum>();
+
+  /** Add a key (its namespace is the part before the first `!`). */
+  add(k: string): void {
+    const ns = k.slice(0, k.indexOf('!'));
+    let s = this.sums.get(ns);
+    if (s === undefined) { s = { a: 0, b: 0, n: 0 }; this.sums.set(ns, s); }
+    const h = createHash('md5').update(k).digest();
+    s.a = (s.a + h.readUInt32LE(0)) >>> 0;
+    s.b = (s.b + h.readUInt32LE(4)) >>> 0;
+    s.n++;
+  }
+
+  /** True when both hold the same digest for `ns`. */
+  equal(other: IndexDigests, ns: string): boolean {
+    const x = this.sums.get(ns) ?? { a: 0, b: 0, n: 0 };
+    const y = other.sums.get(ns) ?? { a: 0, b: 0, n: 0 };
+    return x.a === y.a && x.b === y.b && x.n === y.n;
+  }
+}

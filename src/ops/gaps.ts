@@ -1,0 +1,103 @@
+/**
+ * The `gaps` operation (SPEC.md §12.5): stream the archive's block index and each
+ * voter's chain (`ch!`, sorted by voter) into the pure detector (chain/gaps.ts).
+ * Memory: the block index (id → position, ~150 bytes a block) plus one voter's
+ * chain at a time; nothing else is held.
+ */
+import { GapDetector, inferGenesis, orphanPrevs, type ChainLink, type GapReport } from '../chain/gaps.js';
+import { noopReporter, type Reporter } from '../report/reporter.js';
+import type { Selection } from '../sources/source.js';
+import type { Archive, LedgerDb } from '../store/archive.js';
+import { META, key, keyParts, range } from '../store/schema.js';
+
+export type { GapReport } from '../chain/gaps.js';
+
+/** Options of {@link findGaps}. */
+export interface GapsOptions {
+  archive: Archive;
+  /** Treat the archive as selective (absent blocks are outside the selection). Default: from the stored selection. */
+  selective?: boolean;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+}
+
+/**
+ * Detect gaps in an archive.
+ * @returns the report; `findings` is empty when the archive is complete as far as its chains show
+ * @example const r = await findGaps({ archive }); r.completeThroughTimestamp
+ */
+export async function findGaps(opts: GapsOptions): Promise<GapReport> {
+  const { db, federation } = opts.archive;
+  const reporter = opts.reporter ?? noopReporter;
+  const selective = opts.selective ?? await isSelective(db);
+  const storedGenesis = await db.get(key('meta', META.genesis));
+  const detector = new GapDetector({ genesis: null, selective });
+  let n = 0;
+  for await (const k of db.keys(range('ts'))) {
+    const [ts, id] = keyParts(k) as [string, string];
+    detector.addBlock(id, ts.replace(/^0+(?=\d)/, ''));
+    if (++n % 10_000 === 0) { opts.signal?.throwIfAborted(); reporter.progress({ phase: 'gaps: blocks', done: n, unit: 'blocks' }); }
+  }
+  const genesis = storedGenesis !== undefined ? JSON.parse(storedGenesis) as string : await guessGenesis(db, detector);
+  detector.setGenesis(genesis);
+  const duplicates = await duplicateVotes(db);
+  const seen = new Set<string>();
+  for await (const { voter, links } of voterChains(db)) {
+    opts.signal?.throwIfAborted();
+    seen.add(voter);
+    detector.addVoter(voter, links, duplicates.get(voter) ?? []);
+    reporter.progress({ phase: 'gaps: chains', done: seen.size, unit: 'voters' });
+  }
+  // Federation members without a single vote: their chains are empty, complete through genesis only.
+  for (const voter of federation.keys) if (!seen.has(voter)) detector.addVoter(voter, [], duplicates.get(voter) ?? []);
+  const report = detector.finish();
+  report.findings.forEach((f) => reporter.finding(f));
+  reporter.done();
+  return report;
+}
+
+async function isSelective(db: LedgerDb): Promise<boolean> {
+  const v = await db.get(key('meta', META.selection));
+  if (v === undefined) return false;
+  const sel = JSON.parse(v) as Selection;
+  return sel.all !== true;
+}
+
+/** Each voter's chain links, one voter at a time (ch! keys are sorted by voter). */
+async function* voterChains(db: LedgerDb): AsyncGenerator<{ voter: string; links: ChainLink[] }> {
+  let voter: string | null = null;
+  let links: ChainLink[] = [];
+  for await (const k of db.keys(range('ch'))) {
+    const [v, prev, next] = keyParts(k) as [string, string, string];
+    if (v !== voter) {
+      if (voter !== null) yield { voter, links };
+      voter = v;
+      links = [];
+    }
+    links.push({ prev, next });
+  }
+  if (voter !== null) yield { voter, links };
+}
+
+/** Blocks with a second (third…) verified vote, by voter. */
+async function duplicateVotes(db: LedgerDb): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for await (const k of db.keys(range('vd'))) {
+    const [block, voter] = keyParts(k) as [string, string];
+    const list = out.get(voter) ?? [];
+    list.push(block);
+    out.set(voter, list);
+  }
+  return out;
+}
+
+/** Genesis when the archive lacks the genesis block (reference §3: every chain starts there). */
+async function guessGenesis(db: LedgerDb, blocks: GapDetector): Promise<string | null> {
+  const orphans: string[][] = [];
+  for await (const { links } of voterChains(db)) orphans.push(orphanPrevs(links));
+  const voted = new Set<string>();
+  for (const id of new Set(orphans.flat())) {
+    for await (const _k of db.keys({ ...range('v', id), limit: 1 })) voted.add(id);
+  }
+  return inferGenesis(orphans, (id) => blocks.hasBlock(id) || voted.has(id));
+}

@@ -1,0 +1,102 @@
+/**
+ * The `status` operation (SPEC.md §12.6): what the archive holds (counts by kind
+ * and election status), its federation, each source's last successful pull and its
+ * age, and warnings a monitor can alert on (never pulled, stale, quarantine not
+ * empty, gaps present). Everything streams from LevelDB.
+ */
+import type { BlockStatus } from '../model/types.js';
+import { voterName } from '../model/federation.js';
+import type { Archive } from '../store/archive.js';
+import { countKeys, type StoredElection } from '../store/read.js';
+import { range } from '../store/schema.js';
+import { readSyncRecords } from '../store/sync.js';
+import { findGaps } from './gaps.js';
+
+/** A warning code of {@link status}. */
+export type StatusWarningCode = 'NEVER_PULLED' | 'STALE' | 'QUARANTINE_NOT_EMPTY' | 'GAPS_PRESENT' | 'PENDING_BLOCKS';
+
+/** The status of an archive. */
+export interface StatusReport {
+  archive: { dir: string | null; createdAt: string; formatVersion: number };
+  federation: { hash: string; keys: { key: string; name: string }[]; federationHash: string };
+  counts: { blocks: number; votes: number; duplicateVotes: number; transactions: number; quarantined: number; pendingBlocks: number };
+  statuses: Record<BlockStatus | 'unelected', number>;
+  sources: { name: string; lastPullAt: string; ageSeconds: number; stale: boolean; counts?: Record<string, number> }[];
+  /** Gap summary, or null when not computed (`gaps: false`). */
+  gaps: { findings: number; byCode: Record<string, number>; completeThroughTimestamp: string | null } | null;
+  warnings: { code: StatusWarningCode; message: string }[];
+}
+
+/** Options of {@link status}. */
+export interface StatusOptions {
+  archive: Archive;
+  /** A source older than this is stale (default 86,400 s = one day). */
+  staleAfterSeconds?: number;
+  /** Run gap detection too (default true). */
+  gaps?: boolean;
+  now?: Date;
+  signal?: AbortSignal;
+}
+
+/**
+ * Summarise an archive.
+ * @returns the report; `warnings` empty means nothing needs attention
+ * @example const s = await status({ archive }); if (s.warnings.length) process.exitCode = 4
+ */
+export async function status(opts: StatusOptions): Promise<StatusReport> {
+  const { db, federation, info } = opts.archive;
+  const now = opts.now ?? new Date();
+  const staleAfter = opts.staleAfterSeconds ?? 86_400;
+  const statuses: StatusReport['statuses'] = { valid: 0, invalid: 0, undecided: 0, unelected: 0 };
+  let blocks = 0;
+  const elected = await countElections(opts.archive, statuses);
+  blocks = await countKeys(db, range('b'));
+  statuses.unelected = Math.max(0, blocks - elected);
+  const counts = {
+    blocks, votes: await countKeys(db, range('v')), duplicateVotes: await countKeys(db, range('vd')),
+    transactions: await countDistinctFirstPart(opts.archive), quarantined: await countKeys(db, range('q')), pendingBlocks: await countKeys(db, range('pb')),
+  };
+  const sources = (await readSyncRecords(db)).map((r) => {
+    const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(r.lastPullAt)) / 1000));
+    return { name: r.name, lastPullAt: r.lastPullAt, ageSeconds, stale: ageSeconds > staleAfter, counts: r.counts };
+  });
+  let gaps: StatusReport['gaps'] = null;
+  if (opts.gaps !== false) {
+    const g = await findGaps({ archive: opts.archive, signal: opts.signal });
+    const byCode: Record<string, number> = {};
+    for (const f of g.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+    const real = g.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
+    gaps = { findings: real, byCode, completeThroughTimestamp: g.completeThroughTimestamp };
+  }
+  const warnings: StatusReport['warnings'] = [];
+  if (sources.length === 0) warnings.push({ code: 'NEVER_PULLED', message: 'no source has ever been pulled into this archive' });
+  for (const s of sources) if (s.stale) warnings.push({ code: 'STALE', message: `source ${s.name} was last pulled ${s.ageSeconds} s ago (more than ${staleAfter} s)` });
+  if (counts.quarantined > 0) warnings.push({ code: 'QUARANTINE_NOT_EMPTY', message: `${counts.quarantined} document(s) in quarantine` });
+  if (counts.pendingBlocks > 0) warnings.push({ code: 'PENDING_BLOCKS', message: `${counts.pendingBlocks} stored-layout block(s) wait for their rows (run ingest again)` });
+  if (gaps !== null && gaps.findings > 0) warnings.push({ code: 'GAPS_PRESENT', message: `${gaps.findings} gap finding(s); run "ledger-archive gaps"` });
+  return {
+    archive: { dir: opts.archive.dir, createdAt: info.createdAt, formatVersion: info.version },
+    federation: { hash: federation.hash, keys: federation.keys.map((k) => ({ key: k, name: voterName(federation, k) })), federationHash: info.federationHash },
+    counts, statuses, sources, gaps, warnings,
+  };
+}
+
+async function countElections(archive: Archive, statuses: StatusReport['statuses']): Promise<number> {
+  let n = 0;
+  for await (const v of archive.db.values(range('es'))) {
+    statuses[(JSON.parse(v) as StoredElection).status]++;
+    n++;
+  }
+  return n;
+}
+
+/** Distinct transaction ids (tx!<tx>!<block> keys are sorted by tx id). */
+async function countDistinctFirstPart(archive: Archive): Promise<number> {
+  let n = 0;
+  let last = '';
+  for await (const k of archive.db.keys(range('tx'))) {
+    const tx = k.slice(3, k.indexOf('!', 3));
+    if (tx !== last) { n++; last = tx; }
+  }
+  return n;
+}
