@@ -124,6 +124,9 @@ test('every block and vote of the sample verifies and every election gives the i
   assert.equal(count('invalid'), expected.counts.invalid);
   assert.equal(count('undecided'), expected.counts.undecided);
   assert.ok(count('invalid') >= 2 && count('undecided') >= 3, 'a few invalid blocks and a couple of undecided ones besides genesis');
+  const ids = (op: string): number => new Set(blocksOf(docs).flatMap((b) => b.block.transactions.filter((t) => t.operation === op).map((t) => t.id))).size;
+  assert.equal(ids('CREATE'), expected.counts.creates, 'every CREATE is distinct');
+  assert.equal(ids('TRANSFER'), expected.counts.transfers, 'every TRANSFER is distinct');
   const readme = await readFile(join(FIXTURES, 'sample/README.md'), 'utf8');
   assert.match(readme, new RegExp(`blocks \\(genesis included\\) \\| ${statuses.size} \\|`));
   // Payloads that break naive implementations are really there.

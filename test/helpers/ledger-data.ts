@@ -18,25 +18,28 @@ const PLACES = ['Zürich', 'München', 'São Paulo', '東京', 'Kraków', 'Reykj
 const NOTES = ['first owner 🚲', 'gift 🎁', 'resale after service', 'Übergabe im Laden', '転売 😀', 'ok ✓'];
 const EVENTS = ['🎸 Rock am Ring', 'Fête de la Musique', '音楽祭 2017', 'Jazz à Vienne'];
 
-/** Asset data for a CREATE (never null: BigchainDB users describe what they register). */
+/**
+ * Asset data for a CREATE (never null: BigchainDB users describe what they register). Every
+ * template carries `n`, so no two CREATEs are identical (an identical one would have the same id).
+ */
 export function assetData(rng: Rng, n: number): JsonValue {
   switch (rng.int(0, 6)) {
     case 0: return {
       type: 'bicycle', manufacturer: rng.pick(MAKERS), color: rng.pick(COLORS),
       serial_number: `SN-${String(100000 + n).padStart(7, '0')}`, weight_kg: rng.int(40, 80) / 4 + 0.125,
     };
-    case 1: return { type: 'artwork', title: rng.pick(TITLES), artist: rng.pick(ARTISTS), year: rng.int(1890, 2017), edition: [n % 7 + 1, 10] };
+    case 1: return { type: 'artwork', title: rng.pick(TITLES), artist: rng.pick(ARTISTS), year: rng.int(1890, 2017), edition: [n % 7 + 1, 10], catalogue_no: `CAT-${n}` };
     case 2: return {
       type: 'diploma', holder: rng.pick(PEOPLE), university: rng.pick(['Universität Zürich', 'Université de Montréal', '東京大学']),
-      degree: 'MSc', honours: rng.chance(0.3),
+      degree: 'MSc', honours: rng.chance(0.3), certificate_no: n,
     };
-    case 3: return { type: 'ticket', event: rng.pick(EVENTS), seat: `R${rng.int(1, 40)}-${rng.int(1, 30)}`, price_eur: rng.int(15, 99) + 0.5 };
+    case 3: return { type: 'ticket', event: rng.pick(EVENTS), seat: `R${rng.int(1, 40)}-${rng.int(1, 30)}`, ticket_no: `T${n}`, price_eur: rng.int(15, 99) + 0.5 };
     case 4: return {
-      type: 'energy', meter: `DE-${rng.int(1000, 9999)}`, kwh: rng.int(1, 4000) / 8 + 0.0625, calibration: 2.5e-7, location: rng.pick(PLACES),
+      type: 'energy', meter: `DE-${rng.int(1000, 9999)}`, reading_no: n, kwh: rng.int(1, 4000) / 8 + 0.0625, calibration: 2.5e-7, location: rng.pick(PLACES),
       tags: ['solar', 'grid'], reading: { raw: rng.int(0, 1_000_000), unit: 'Wh' },
     };
     case 5: return {
-      type: 'shipment', from: rng.pick(PLACES), to: rng.pick(PLACES),
+      type: 'shipment', from: rng.pick(PLACES), to: rng.pick(PLACES), waybill: `WB${n}`,
       label: 'Fragile: "glass"\ttab\\backslash\nsecond line', container_id: 12345678901234567890n + BigInt(n),
     };
     default: return { type: 'license', product: `Editor ${rng.int(1, 9)}`, seats: rng.int(1, 500), 'ключ': `KEY-${n}` };

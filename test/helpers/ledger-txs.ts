@@ -91,7 +91,7 @@ export class TxFactory {
     return { tx, outputs: this.utxos(tx, tx.id, outputs), spent: [] };
   }
 
-  private transfer(inputs: Utxo[]): Made {
+  private transfer(inputs: Utxo[], unique = false): Made {
     const owner = inputs[0]!.owner;
     const total = inputs.reduce((s, u) => s + u.amount, 0);
     const to = this.other(owner);
@@ -109,7 +109,7 @@ export class TxFactory {
     const seq = this.creates + this.transfers;
     const assetId = inputs[0]!.assetId;
     const tx = makeTransaction({
-      operation: 'TRANSFER', asset: { id: assetId }, metadata: this.meta(seq),
+      operation: 'TRANSFER', asset: { id: assetId }, metadata: unique ? { sequence: seq } : this.meta(seq),
       inputs: inputs.map((u) => ({ owner: u.owner, fulfills: { output_index: u.index, transaction_id: u.txId } })), outputs,
     }, this.hash);
     this.transfers++;
@@ -129,7 +129,7 @@ export class TxFactory {
       u = this.take(idx);
       made.push(this.transfer([u])); // the first spend, in this same block
     }
-    const tx = this.transfer([u]).tx;
+    const tx = this.transfer([u], true).tx; // its own sequence number: never identical to the first spend
     return { tx, reason: `DoubleSpend: input \`${u.txId}\` was already spent` };
   }
 
