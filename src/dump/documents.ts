@@ -4,6 +4,7 @@
  * right reader for a path.
  */
 import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
 import { LedgerError, isLedgerError } from '../errors.js';
 import { splitJsonDocuments } from './json-stream.js';
@@ -26,6 +27,7 @@ export interface DocumentFilesOptions {
 export async function* readDocumentFiles(paths: readonly string[],
   opts: DocumentFilesOptions = {}): AsyncGenerator<ReadDoc> {
   for (const file of paths) {
+    if (await isNdjson(file)) { yield* readNdjson(file); continue; }
     const split = splitJsonDocuments(createReadStream(file),
       { name: file, maxDocumentBytes: opts.maxDocumentBytes, allowEmpty: true });
     try {
@@ -37,6 +39,35 @@ export async function* readDocumentFiles(paths: readonly string[],
       if (isLedgerError(err)) throw err;
       throw new LedgerError('LEDGER_INPUT', `${file}: cannot read: ${(err as Error).message}`, { path: file }, err);
     }
+  }
+}
+
+/**
+ * NDJSON when the first non-empty line is a whole JSON value on its own. Such files are read
+ * line by line: a bad line is one DOC_INVALID_JSON finding and the next line still counts,
+ * and each line's text goes to the verification workers unparsed (SPEC.md §7.6).
+ */
+async function isNdjson(file: string): Promise<boolean> {
+  try {
+    for await (const line of createInterface({ input: createReadStream(file, { end: 1 << 20 }), crlfDelay: Infinity })) {
+      if (line.trim() === '') continue;
+      try { JSON.parse(line); return !line.trimStart().startsWith('['); } catch { return false; }
+    }
+  } catch (err) {
+    throw new LedgerError('LEDGER_INPUT', `${file}: cannot read: ${(err as Error).message}`, { path: file }, err);
+  }
+  return false;
+}
+
+async function* readNdjson(file: string): AsyncGenerator<ReadDoc> {
+  let line = 0;
+  try {
+    for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      line++;
+      if (text.trim() !== '') yield { table: null, doc: undefined, text, origin: `${file}:${line}` };
+    }
+  } catch (err) {
+    throw new LedgerError('LEDGER_INPUT', `${file}: cannot read: ${(err as Error).message}`, { path: file }, err);
   }
 }
 

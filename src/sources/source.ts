@@ -20,6 +20,8 @@ export interface RawDoc {
    * HTTP bodies). Optional; lets verification parse in worker threads.
    */
   text?: string;
+  /** Set when the source could not read this document (bad JSON, too large); `doc` is then null. */
+  invalid?: string;
 }
 
 /** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */

@@ -30,6 +30,9 @@ export type CheckedDoc =
  */
 export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   let doc = raw.doc;
+  if (raw.invalid !== undefined) {
+    return invalid(raw.origin, raw.origin, finding('DOC_INVALID_JSON', 'document', raw.origin, `unreadable document: ${raw.invalid}`));
+  }
   if (doc === undefined && raw.text !== undefined) {
     try {
       doc = parseJson(raw.text);
