@@ -24,9 +24,19 @@ export function encodeBase58(bytes: Uint8Array): string {
   return bs58.encode(bytes);
 }
 
-/** Decode a 32-byte public key, or null. */
+// Public keys repeat (a handful of voters, the ledger's users): decode each once.
+const keyCache = new Map<string, Uint8Array | null>();
+
+/** Decode a 32-byte public key, or null. Results are cached (bounded). */
 export function decodePublicKey(s: unknown): Uint8Array | null {
-  return decodeBase58(s, 32);
+  if (typeof s !== 'string') return null;
+  let k = keyCache.get(s);
+  if (k === undefined) {
+    k = decodeBase58(s, 32);
+    if (keyCache.size >= 65536) keyCache.clear();
+    keyCache.set(s, k);
+  }
+  return k;
 }
 
 /** Decode a 64-byte signature, or null. */
