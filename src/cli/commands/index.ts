@@ -1,9 +1,21 @@
 /** Every CLI command, in the order --help lists them. One module per command. */
 import type { Command } from '../command.js';
+import { checkCommand } from './check.js';
+import { gapsCommand } from './gaps.js';
+import { ingestCommand } from './ingest.js';
+import { initCommand } from './init.js';
 import { pullCommand } from './pull.js';
+import { showCommand } from './show.js';
+import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: Command[] = [
+  initCommand,
+  ingestCommand,
   verifyCommand,
   pullCommand,
+  statusCommand,
+  gapsCommand,
+  showCommand,
+  checkCommand,
 ];

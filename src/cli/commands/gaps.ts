@@ -1,0 +1,45 @@
+/**
+ * `ledger-archive gaps` (docs/spec-store.md): walk every voter's previous_block chain and
+ * report missing blocks and votes, forks, duplicate votes, unreachable blocks and the
+ * complete-through points. Exit 1 when gaps exist (blocks outside a selective archive
+ * are informational and do not count).
+ */
+import { defineCommand } from '../command.js';
+import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+interface GapsArgs extends GlobalArgs { archive?: string }
+
+const when = (ts: string | null): string => (ts === null ? 'unknown' : `${ts} (${new Date(Number(ts) * 1000).toISOString()})`);
+
+export const gapsCommand = defineCommand<GapsArgs>({
+  command: 'gaps',
+  describe: 'report missing blocks and votes, forks and the complete-through point of every voter chain',
+  builder: (y) => y.option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' }),
+  async run(args, io) {
+    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
+    const { findGaps } = await import('../../ops/gaps.js');
+    const { voterName } = await import('../../model/federation.js');
+    const reporter = makeReporter(io, args);
+    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
+    try {
+      const r = await findGaps({ archive, reporter, signal: io.signal });
+      const real = r.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
+      writeSummary(io, args, { ...r, findings: r.findings.length }, [
+        'gaps:',
+        `  missing blocks     ${r.missingBlocks.length}`,
+        `  missing votes      ${r.missingVotes.length}`,
+        `  forks              ${r.forks.length}`,
+        `  duplicate votes    ${r.duplicates.length}`,
+        `  unreachable blocks ${r.unreachable.length}`,
+        ...(r.outsideSelection.length > 0 ? [`  outside selection  ${r.outsideSelection.length} (informational)`] : []),
+        'complete through:',
+        ...r.voters.map((v) => `  ${voterName(archive.federation, v.voter).padEnd(18)} ${v.depth} blocks, through ${v.completeThrough ?? 'nothing'} at ${when(v.completeThroughTimestamp)}`),
+        `  archive            ${when(r.completeThroughTimestamp)}`,
+      ]);
+      return real > 0 ? EXIT.FINDINGS : EXIT.OK;
+    } finally {
+      await closeArchive(archive);
+    }
+  },
+});

@@ -1,0 +1,43 @@
+/**
+ * `ledger-archive ingest FILE...` (docs/spec-store.md): verify documents from NDJSON/JSON
+ * files and `rethinkdb dump` archives and store them; what does not verify goes to
+ * quarantine. Exit 1 when anything was quarantined or conflicted.
+ */
+import { defineCommand } from '../command.js';
+import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+interface IngestArgs extends GlobalArgs { files: string[]; archive?: string; layout?: '0.9' | '0.10' | '1.0' | '1.3'; workers?: number }
+
+export const ingestCommand = defineCommand<IngestArgs>({
+  command: 'ingest <files..>',
+  describe: 'verify and store documents from NDJSON/JSON files or rethinkdb dump archives',
+  builder: (y) => y
+    .positional('files', { type: 'string', array: true, describe: 'NDJSON or JSON-array files, rethinkdb dump archives (.tar.gz)' })
+    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('layout', { choices: ['0.9', '0.10', '1.0', '1.3'] as const, describe: 'stored layout of the source (default: inferred per block)' })
+    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
+  async run(args, io) {
+    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
+    const { ingest } = await import('../../ops/ingest.js');
+    const { openDocuments } = await import('../open-documents.js');
+    const reporter = makeReporter(io, args);
+    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
+    try {
+      const s = await ingest({ archive, docs: openDocuments(args.files), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
+        source: { name: args.files.length === 1 ? `file:${args.files[0]}` : `files:${args.files.join(',')}` } });
+      const k = s.byKind;
+      writeSummary(io, args, { ...s, findings: undefined }, [
+        'summary:',
+        `  stored        ${s.new} new (${k.block.new} blocks, ${k.vote.new} votes), ${s.duplicate} already held`,
+        `  quarantined   ${s.quarantined}`,
+        `  conflicts     ${s.conflicts}`,
+        ...(s.ignored > 0 ? [`  ignored       ${s.ignored} (bare transactions)`] : []),
+        `  findings      ${s.findingsTotal}`,
+      ]);
+      return s.quarantined > 0 || s.conflicts > 0 ? EXIT.FINDINGS : EXIT.OK;
+    } finally {
+      await closeArchive(archive);
+    }
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * `ledger-archive status [--strict] [--stale-after SECONDS]` (docs/spec-store.md): counts,
+ * federation, sources and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
+ */
+import { defineCommand } from '../command.js';
+import { writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+interface StatusArgs extends GlobalArgs { archive?: string; strict?: boolean; 'stale-after'?: number; gaps?: boolean }
+
+export const statusCommand = defineCommand<StatusArgs>({
+  command: 'status',
+  describe: 'what the archive holds, its sources and their age, and warnings (--strict: warnings exit 1)',
+  builder: (y) => y
+    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('strict', { type: 'boolean', describe: 'exit 1 when there is any warning' })
+    .option('stale-after', { type: 'number', describe: 'a source older than this many seconds is stale (default 86400)' })
+    .option('gaps', { type: 'boolean', default: true, describe: 'run gap detection (--no-gaps to skip)' }),
+  async run(args, io) {
+    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
+    const { status } = await import('../../ops/status.js');
+    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
+    try {
+      const s = await status({ archive, staleAfterSeconds: args['stale-after'], gaps: args.gaps, signal: io.signal });
+      writeSummary(io, args, { ...s }, [
+        `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt})`,
+        `federation ${s.federation.federationHash.slice(0, 16)}… ${s.federation.hash}: ${s.federation.keys.map((k) => k.name).join(', ')}`,
+        `blocks ${s.counts.blocks}: ${s.statuses.valid} valid, ${s.statuses.invalid} invalid, ${s.statuses.undecided} undecided${s.statuses.unelected > 0 ? `, ${s.statuses.unelected} not elected` : ''}`,
+        `votes ${s.counts.votes}${s.counts.duplicateVotes > 0 ? ` (+${s.counts.duplicateVotes} duplicate)` : ''}, transactions ${s.counts.transactions}, quarantined ${s.counts.quarantined}`,
+        ...(s.gaps !== null ? [`gaps ${s.gaps.findings}, complete through ${s.gaps.completeThroughTimestamp ?? 'unknown'}`] : []),
+        ...s.sources.map((x) => `source ${x.name}: last pull ${x.lastPullAt} (${x.ageSeconds} s ago)${x.stale ? ' STALE' : ''}`),
+        ...s.warnings.map((w) => `warning ${w.code}: ${w.message}`),
+      ]);
+      return args.strict === true && s.warnings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+    } finally {
+      await closeArchive(archive);
+    }
+  },
+});
