@@ -1,0 +1,105 @@
+/**
+ * Export/import throughput (issue 5, item 7): write and read back an export of
+ * ledger-shaped documents, plain and sealed, in MB/s of content (uncompressed NDJSON)
+ * and of file bytes. Standalone: `node dist/bench/export-bench.js [targetFileMB]`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { canonicalize } from '../src/model/canonical.js';
+import { federationFromJson } from '../src/model/federation.js';
+import { JsonFloat } from '../src/model/json.js';
+import type { ExportRecord } from '../src/export/format.js';
+import { writeExport } from '../src/export/write.js';
+import { verifyExportFile } from '../src/export/read.js';
+
+/** Figures of one export + verify run. */
+export interface ExportFigures {
+  sealed: boolean; records: number; contentMb: number; fileMb: number;
+  writeSeconds: number; readSeconds: number; writeMbPerSecond: number; readMbPerSecond: number;
+}
+
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const b58 = (n: number): string => Array.from(randomBytes(n), (b) => B58[b % 58]).join('');
+const hex = (): string => randomBytes(32).toString('hex');
+
+function blockDoc(i: number): Record<string, unknown> {
+  const txs = Array.from({ length: 5 }, () => ({
+    id: hex(), version: '1.0', operation: 'TRANSFER', metadata: { note: `payment ${i} – ok`, rate: new JsonFloat(Math.random()) },
+    asset: { id: hex() },
+    inputs: [{ owners_before: [b58(44)], fulfillment: b58(120), fulfills: { transaction_id: hex(), output_index: 0 } }],
+    outputs: [{ public_keys: [b58(44)], amount: '1', condition: { uri: `ni:///sha-256;${b58(43)}?fpt=ed25519-sha-256&cost=131072`,
+      details: { type: 'ed25519-sha-256', public_key: b58(44) } } }],
+  }));
+  return { id: hex(), block: { timestamp: String(1500000000 + i), transactions: txs, node_pubkey: b58(44), voters: [b58(44), b58(44)] }, signature: b58(88) };
+}
+
+/**
+ * Records (text precomputed, as the archive supplies it) until `contentBytes`: a pool of
+ * distinct documents, cycled; the pool (≈10 MB) is far larger than gzip's 32 KiB window,
+ * so cycling does not flatter compression.
+ */
+function* makeRecords(contentBytes: number, pool: ExportRecord[]): Generator<ExportRecord> {
+  let size = 0;
+  for (let i = 0; size < contentBytes; i++) {
+    const r = pool[i % pool.length]!;
+    size += r.text!.length + 25;
+    yield r;
+  }
+}
+
+function makePool(n: number): ExportRecord[] {
+  return Array.from({ length: n }, (_, i) => {
+    const doc = blockDoc(i) as ExportRecord['doc'];
+    return { kind: 'block' as const, doc, text: canonicalize(doc) };
+  });
+}
+
+/** Bare zlib gzip (level 6) and gunzip speed on this machine, for scale: MB/s of input. */
+export function zlibCalibration(pool: ExportRecord[]): { gzipMbPerSecond: number; gunzipMbPerSecond: number } {
+  const buf = Buffer.from(pool.map((r) => r.text).join('\n'));
+  let t = performance.now();
+  const gz = gzipSync(buf);
+  const gzipMbPerSecond = buf.length / 1e6 / ((performance.now() - t) / 1000);
+  t = performance.now();
+  gunzipSync(gz);
+  return { gzipMbPerSecond, gunzipMbPerSecond: buf.length / 1e6 / ((performance.now() - t) / 1000) };
+}
+
+/** Write then fully verify an export of about `contentMb` of content. */
+export async function benchExport(contentMb: number, sealed: boolean, pool: ExportRecord[] = makePool(2000)): Promise<ExportFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'la-export-bench-'));
+  try {
+    const records = makeRecords(contentMb * 1e6, pool);
+    const federation = federationFromJson({ keys: ['DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT'] });
+    const key = sealed ? randomBytes(32) : undefined;
+    const path = join(dir, 'bench.lae');
+    let t = performance.now();
+    const w = await writeExport(path, { federation, records, key });
+    const writeSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    await verifyExportFile(path, { key });
+    const readSeconds = (performance.now() - t) / 1000;
+    const mb = w.contentBytes / 1e6;
+    return { sealed, records: w.counts.block, contentMb: mb, fileMb: w.bytes / 1e6, writeSeconds, readSeconds,
+      writeMbPerSecond: mb / writeSeconds, readMbPerSecond: mb / readSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const contentMb = Number(process.argv[2] ?? 120);
+  const pool = makePool(2000);
+  const z = zlibCalibration(pool);
+  console.log(`calibration: bare zlib gzip -6 ${z.gzipMbPerSecond.toFixed(1)} MB/s, gunzip ${z.gunzipMbPerSecond.toFixed(1)} MB/s (of content)`);
+  for (const sealed of [false, true]) {
+    const f = await benchExport(contentMb, sealed, pool);
+    console.log(`export ${sealed ? 'sealed' : 'plain '}: ${f.records} records, ${f.contentMb.toFixed(1)} MB content → ${f.fileMb.toFixed(1)} MB file;`
+      + ` write ${f.writeMbPerSecond.toFixed(1)} MB/s (${(f.fileMb / f.writeSeconds).toFixed(1)} MB/s of file),`
+      + ` read+verify ${f.readMbPerSecond.toFixed(1)} MB/s (${(f.fileMb / f.readSeconds).toFixed(1)} MB/s of file)`);
+    console.log(JSON.stringify({ section: 'export', ...f }));
+  }
+}
