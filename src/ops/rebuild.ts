@@ -1,0 +1,120 @@
+/**
+ * The `rebuild` operation (docs/spec-rebuild.md): turn an archive back into a BigchainDB
+ * database — a live RethinkDB (`rethinkdb://…`, written then read back and compared) or a
+ * `rethinkdb dump` archive (`FILE.tar.gz`) that `rethinkdb restore` accepts as it is,
+ * followed by `create-indexes`. What is written is the plan (./rebuild-plan.ts).
+ */
+import { LedgerError } from '../errors.js';
+import { writeDump } from '../dump/write.js';
+import { noopReporter, type Reporter } from '../report/reporter.js';
+import { tablesFor } from '../sources/rethinkdb-schema.js';
+import { parseRethinkUrl, type PasswordOptions, type RethinkUrl } from '../sources/rethinkdb-url.js';
+import type { Layout, TableName } from '../sources/source.js';
+import type { Archive } from '../store/archive.js';
+import type { ReadBackCheck } from './rebuild-check.js';
+import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from './rebuild-plan.js';
+import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from './rebuild-rethinkdb.js';
+import { tableRows } from './rebuild-rows.js';
+
+/** Options of {@link rebuild}. */
+export interface RebuildOptions extends PasswordOptions {
+  archive: Archive;
+  /** `rethinkdb://[user@]host[:port]/db` or a path ending in `.tar.gz`/`.tgz`. */
+  to: string;
+  layout?: Layout;
+  /** A block id, unix seconds or ISO date (text), or a parsed spec. */
+  until?: string | UntilSpec;
+  keepUndecided?: boolean;
+  allowGaps?: boolean;
+  /** Write into a non-empty RethinkDB database (dump files are always replaced atomically). */
+  force?: boolean;
+  /** Plan only: nothing is written (a RethinkDB target is only asked whether it is empty). */
+  dryRun?: boolean;
+  /** Database name inside a dump file (default `bigchain`). */
+  db?: string;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+  batch?: number;
+  timeoutSeconds?: number;
+  /** Time naming the dump's top folder (default now). */
+  date?: Date;
+}
+
+/** The target as understood from `to`. */
+export type RebuildTarget = { kind: 'rethinkdb'; name: string; url: RethinkUrl } | { kind: 'dump'; name: string; path: string };
+
+/** What a rebuild did. */
+export interface RebuildReport {
+  target: { kind: RebuildTarget['kind']; name: string };
+  plan: RebuildPlan;
+  dryRun: boolean;
+  /** Dry runs of a RethinkDB target: whether it is absent or empty (null otherwise). */
+  targetEmpty: boolean | null;
+  written: Partial<Record<TableName, number>> | null;
+  indexesCreated: string[];
+  /** The read-back comparison (RethinkDB targets). */
+  check: ReadBackCheck | null;
+  marker: MarkerState | null;
+  dump: { path: string; top: string } | null;
+}
+
+/**
+ * Understand `--to`.
+ * @throws LedgerError LEDGER_USAGE for anything but rethinkdb:// or a .tar.gz/.tgz path
+ */
+export function resolveRebuildTarget(to: string, opts: PasswordOptions = {}): RebuildTarget {
+  if (/^rethinkdb:/i.test(to)) {
+    const url = parseRethinkUrl(to, opts);
+    return { kind: 'rethinkdb', name: String(url), url };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to)) throw new LedgerError('LEDGER_USAGE', `--to wants rethinkdb://host[:port]/db or FILE.tar.gz, not ${to.replace(/\/\/[^@/]*@/, '//***@')}`);
+  if (!/\.(tar\.gz|tgz)$/i.test(to)) throw new LedgerError('LEDGER_USAGE', `--to ${to}: a dump file name ends in .tar.gz (or .tgz)`, { to });
+  return { kind: 'dump', name: to, path: to };
+}
+
+/**
+ * Rebuild a database from an archive.
+ * @returns the plan, what was written and the read-back check
+ * @throws LedgerError LEDGER_USAGE (bad --to/--until), LEDGER_TARGET (unreachable, refused, not empty without force),
+ *   LEDGER_ABORTED; file-system errors of a dump as they come (no partial file is left)
+ * @example const r = await rebuild({ archive, to: 'rethinkdb://localhost/bigchain' }); r.check?.equal
+ */
+export async function rebuild(opts: RebuildOptions): Promise<RebuildReport> {
+  const reporter = opts.reporter ?? noopReporter;
+  const target = resolveRebuildTarget(opts.to, opts);
+  const until = typeof opts.until === 'string' ? parseUntil(opts.until) : opts.until;
+  const plan = await planRebuild({
+    archive: opts.archive, layout: opts.layout, until, keepUndecided: opts.keepUndecided, allowGaps: opts.allowGaps,
+    countRows: opts.dryRun === true, reporter, signal: opts.signal,
+  });
+  const report: RebuildReport = {
+    target: { kind: target.kind, name: target.name }, plan, dryRun: opts.dryRun === true, targetEmpty: null,
+    written: null, indexesCreated: [], check: null, marker: null, dump: null,
+  };
+  for (const b of plan.leftOut) reporter.record('left-out', { block: b.id, timestamp: b.timestamp, status: b.status, reason: b.reason });
+  if (opts.dryRun === true) {
+    if (target.kind === 'rethinkdb') report.targetEmpty = await targetIsEmpty(target.url, opts.timeoutSeconds);
+    return report;
+  }
+  if (target.kind === 'rethinkdb') {
+    const r = await rebuildIntoRethink({ archive: opts.archive, plan, url: target.url, force: opts.force, reporter, signal: opts.signal,
+      batch: opts.batch, timeoutSeconds: opts.timeoutSeconds });
+    return { ...report, written: r.written, indexesCreated: r.indexesCreated, check: r.check, marker: r.marker };
+  }
+  const written: Partial<Record<TableName, number>> = {};
+  const d = await writeDump(target.path, {
+    db: opts.db ?? 'bigchain', date: opts.date,
+    tables: tablesFor(plan.layout).map((t) => ({ name: t, docs: counted(tableRows(opts.archive, plan, t, opts.signal), reporter, t, plan.tables[t] ?? undefined) })),
+  });
+  for (const t of d.tables) written[t.name as TableName] = t.docs;
+  reporter.done();
+  return { ...report, written, dump: { path: d.path, top: d.top } };
+}
+
+async function* counted<T>(rows: AsyncIterable<T>, reporter: Reporter, table: string, total?: number): AsyncGenerator<T> {
+  let n = 0;
+  for await (const r of rows) {
+    yield r;
+    if (++n % 1000 === 0) reporter.progress({ phase: `dump ${table}`, done: n, total, unit: 'rows' });
+  }
+}
