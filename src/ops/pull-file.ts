@@ -6,6 +6,7 @@
  * their assets/metadata rows, so memory holds ids, never documents.
  */
 import { openAnySource } from '../dump/documents.js';
+import { parseJson } from '../model/json.js';
 import type { RawDoc, Selection } from '../sources/source.js';
 import type { PullRun } from './pull-run.js';
 
@@ -22,6 +23,12 @@ export async function* fileDocuments(path: string): AsyncGenerator<RawDoc> {
     if (d.invalid === undefined) yield d;
     else yield { table: d.table, doc: undefined, text: `<unreadable document at ${d.origin}: ${d.invalid}>`, origin: d.origin };
   }
+}
+
+/** The parsed document (readers may deliver only its text); undefined when it does not parse. */
+function docOf(d: RawDoc): unknown {
+  if (d.doc !== undefined || d.text === undefined) return d.doc;
+  try { return parseJson(d.text); } catch { return undefined; }
 }
 
 const field = (v: unknown, k: string): unknown =>
@@ -56,21 +63,23 @@ export async function pullFile(run: PullRun, path: string, sel: Selection): Prom
   const txs = new Set<string>();
   for await (const d of fileDocuments(path)) {
     if (d.table !== null && d.table !== 'bigchain') continue;
-    if (!blockMatches(d.doc, sel)) continue;
-    const id = field(d.doc, 'id');
+    const doc = docOf(d);
+    if (!blockMatches(doc, sel)) continue;
+    const id = field(doc, 'id');
     if (typeof id === 'string') blocks.add(id);
-    for (const t of field(field(d.doc, 'block'), 'transactions') as unknown[]) {
+    for (const t of field(field(doc, 'block'), 'transactions') as unknown[]) {
       const tid = field(t, 'id');
       if (typeof tid === 'string') txs.add(tid);
     }
   }
   await run.ingest((async function* (): AsyncGenerator<RawDoc> {
     for await (const d of fileDocuments(path)) {
-      const id = field(d.doc, 'id');
-      const voteFor = field(field(d.doc, 'vote'), 'voting_for_block');
+      const doc = docOf(d);
+      const id = field(doc, 'id');
+      const voteFor = field(field(doc, 'vote'), 'voting_for_block');
       if (typeof voteFor === 'string') { if (blocks.has(voteFor)) yield d; continue; }
       if (typeof id !== 'string') continue;
-      if (field(d.doc, 'block') !== undefined) { if (blocks.has(id)) yield d; continue; }
+      if (field(doc, 'block') !== undefined) { if (blocks.has(id)) yield d; continue; }
       if ((d.table === 'assets' || d.table === 'metadata' || d.table === null) && txs.has(id)) yield d;
     }
   })());
