@@ -1,10 +1,13 @@
 /** Every CLI command, in the order --help lists them. One module per command. */
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
+import { createIndexesCommand } from './create-indexes.js';
 import { gapsCommand } from './gaps.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
+import { mergeCommand } from './merge.js';
 import { pullCommand } from './pull.js';
+import { rebuildCommand } from './rebuild.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
@@ -18,4 +21,7 @@ export const commands: Command[] = [
   gapsCommand,
   showCommand,
   checkCommand,
+  mergeCommand,
+  rebuildCommand,
+  createIndexesCommand,
 ];

@@ -1,0 +1,34 @@
+/**
+ * `ledger-archive create-indexes --to rethinkdb://…` (docs/spec-rebuild.md §6): create
+ * BigchainDB's secondary indexes on a database restored from a dump (`rethinkdb restore`
+ * of a `rebuild --to FILE.tar.gz`), and wait for them. Exit 7 when the target fails.
+ */
+import { defineCommand } from '../command.js';
+import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import type { Layout } from '../../sources/source.js';
+
+interface CreateIndexesArgs extends GlobalArgs {
+  to: string;
+  layout?: Layout;
+  'password-file'?: string;
+}
+
+export const createIndexesCommand = defineCommand<CreateIndexesArgs>({
+  command: 'create-indexes',
+  describe: 'create BigchainDB\'s secondary indexes on a RethinkDB database (after `rethinkdb restore` of a rebuilt dump)',
+  builder: (y) => y
+    .option('to', { type: 'string', demandOption: true, describe: 'rethinkdb://[user@]host[:port]/db' })
+    .option('layout', { choices: ['1.3', '1.0', '0.10', '0.9'] as const, describe: 'storage layout (default: detected from the tables)' })
+    .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' }),
+  async run(args, io) {
+    const { createIndexes } = await import('../../ops/create-indexes.js');
+    const r = await createIndexes({ to: args.to, layout: args.layout, passwordFile: args['password-file'], reporter: makeReporter(io, args) });
+    writeSummary(io, args, { ...r }, [
+      `indexes of BigchainDB ${r.layout} on ${r.target}`,
+      `  created    ${r.created.length > 0 ? r.created.join(', ') : 'none'}`,
+      `  existing   ${r.existing.length > 0 ? r.existing.join(', ') : 'none'}`,
+    ]);
+    return EXIT.OK;
+  },
+});
