@@ -135,6 +135,36 @@ test('every block and vote of the sample verifies and every election gives the i
   assert.ok(text.includes('"ｎｏｔｅ":"メモ","📝":'), 'keys in code-point order (UTF-16 order would put 📝 first)');
 });
 
+test('sample TRANSFERs spend earlier outputs of their real owners, amounts balanced', async () => {
+  type Out = { public_keys: string[]; amount: string; condition: { uri: string } };
+  type In = { owners_before: string[]; fulfills: { transaction_id: string; output_index: number } | null };
+  const docs = await readLedger(join(FIXTURES, 'sample/ledger.ndjson'));
+  const outputs = new Map<string, Out>();
+  let multiInput = 0, change = 0;
+  for (const b of blocksOf(docs)) {
+    const seen = new Map<string, Out>();
+    for (const tx of b.block.transactions) {
+      if (tx.operation === 'TRANSFER') {
+        const ins = tx.inputs as unknown as In[];
+        let total = 0n;
+        for (const i of ins) {
+          const spent = outputs.get(`${i.fulfills!.transaction_id}/${i.fulfills!.output_index}`);
+          assert.ok(spent !== undefined, 'spends an output of an earlier block');
+          assert.deepEqual(i.owners_before, spent.public_keys, 'signed by the owner');
+          total += BigInt(spent.amount);
+        }
+        const outs = tx.outputs as unknown as Out[];
+        assert.equal(outs.reduce((s, o) => s + BigInt(o.amount), 0n), total, 'amounts balance');
+        if (ins.length > 1) multiInput++;
+        if (outs.some((o) => o.public_keys[0] === ins[0]!.owners_before[0])) change++;
+      }
+      (tx.outputs as unknown as Out[]).forEach((o, n) => seen.set(`${tx.id}/${n}`, o));
+    }
+    for (const [k, o] of seen) outputs.set(k, o); // outputs of a block are spendable only from later blocks
+  }
+  assert.ok(multiInput > 0 && change > 0, `multi-input ${multiInput}, with change ${change}`);
+});
+
 test('every node votes in its own order along a chain from genesis', async () => {
   const docs = await readLedger(join(FIXTURES, 'sample/ledger.ndjson'));
   const blocks = blocksOf(docs);
