@@ -1,0 +1,104 @@
+import { after, before, describe, it } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDump, readDumpInfo } from '../../src/dump/read.js';
+import { ingest } from '../../src/ops/ingest.js';
+import { closeArchive, initArchive, openArchive } from '../../src/store/archive.js';
+import { federationFromJson } from '../../src/model/federation.js';
+import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { events, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/store-archive.js';
+import { layoutDocs } from '../ops/rebuild-helpers.js';
+import { federationOf, rethinkUrl, smallLedger } from '../ops/pull-helpers.js';
+
+const l = smallLedger({ seed: 'cli-rebuild', blocks: 8, invalidAt: [5] });
+const tmp = tempDir('la-cli-rebuild-');
+
+async function archiveDir(name: string, blocks = l.blocks, fed = federationOf(l)): Promise<string> {
+  const dir = join(tmp.dir, name);
+  await initArchive({ dir, federation: fed });
+  const a = await openArchive({ dir });
+  const ids = new Set(blocks.map((b) => b.id));
+  await ingest({ archive: a, docs: layoutDocs('1.3', blocks, l.votes.filter((v) => ids.has(v.vote.voting_for_block))), layout: '1.3', workers: 0 });
+  await closeArchive(a);
+  return dir;
+}
+
+describe('CLI rebuild, create-indexes, merge', () => {
+  let d: RethinkDouble;
+  let dir: string;
+  before(async () => { d = await startRethinkDouble(); dir = await archiveDir('main'); });
+  after(async () => { await d.close(); tmp.cleanup(); });
+
+  it('rebuild --to FILE.tar.gz writes a restorable dump; create-indexes after a restore creates BigchainDB\'s indexes', async () => {
+    const file = join(tmp.dir, 'out.tar.gz');
+    const r = await runCli(['rebuild', '--to', file, '--archive', dir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const ev = events(r.stdout);
+    const left = ev.filter((e) => e.type === 'left-out');
+    assert.equal(left.length, 2, 'the undecided tail is listed');
+    const summary = ev.at(-1)!;
+    assert.equal(summary.type, 'summary');
+    assert.equal((summary.plan as { blocks: number }).blocks, l.blocks.length - 2);
+    const info = await readDumpInfo(file);
+    assert.match(info.top, /^rethinkdb_dump_\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    assert.deepEqual(info.tables.map((t) => t.table).sort(), ['assets', 'backlog', 'bigchain', 'metadata', 'votes']);
+    assert.ok(info.tables.every((t) => t.db === 'bigchain' && t.indexes.length === 0 && t.primaryKey === 'id'));
+    // "restore": load the dump's rows as `rethinkdb restore` would, then create the indexes.
+    for await (const doc of readDump(file)) d.load('restored', doc.table!, [doc.doc as Record<string, unknown>]);
+    d.createTable('restored', 'backlog');
+    const c = await runCli(['create-indexes', '--to', rethinkUrl(d, 'restored'), '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    const cs = events(c.stdout).at(-1)!;
+    assert.equal(cs.layout, '1.3');
+    assert.equal((cs.created as string[]).length, 7);
+    assert.deepEqual(d.indexes('restored', 'bigchain'), ['asset_id', 'block_timestamp', 'inputs', 'outputs', 'transaction_id']);
+    const again = await runCli(['create-indexes', '--to', rethinkUrl(d, 'restored'), '--json']);
+    assert.deepEqual(events(again.stdout).at(-1)!.created, []);
+  });
+
+  it('rebuild --to rethinkdb:// reads back equal (exit 0); again without --force is refused (exit 7); --dry-run writes nothing', async () => {
+    const url = rethinkUrl(d, 'clidb');
+    const dry = await runCli(['rebuild', '--to', url, '--archive', dir, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /plan for .*tables +bigchain \d+, backlog 0, votes \d+, assets \d+, metadata \d+/s);
+    assert.throws(() => d.rows('clidb', 'bigchain'));
+    const r = await runCli(['rebuild', '--to', url, '--archive', dir, '--keep-undecided']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /read back equal/);
+    assert.equal(d.rows('clidb', 'bigchain').length, l.blocks.length);
+    const refused = await runCli(['rebuild', '--to', url, '--archive', dir, '--json']);
+    assert.equal(refused.code, 7);
+    assert.equal(events(refused.stdout).at(-1)!.code, 'LEDGER_TARGET');
+    const dry2 = await runCli(['rebuild', '--to', url, '--archive', dir, '--dry-run']);
+    assert.equal(dry2.code, 1);
+    assert.match(dry2.stdout, /not empty/);
+  });
+
+  it('an unreachable target exits 7; a bad --to or --until exits 2', async () => {
+    const r = await runCli(['rebuild', '--to', 'rethinkdb://127.0.0.1:1/x', '--archive', dir]);
+    assert.equal(r.code, 7);
+    assert.match(r.stderr, /LEDGER_TARGET/);
+    assert.equal((await runCli(['rebuild', '--to', join(tmp.dir, 'x.zip'), '--archive', dir])).code, 2);
+    assert.equal((await runCli(['rebuild', '--to', join(tmp.dir, 'x.tar.gz'), '--until', 'soon', '--archive', dir])).code, 2);
+    assert.equal(existsSync(join(tmp.dir, 'x.tar.gz')), false);
+  });
+
+  it('merge: contributions and gaps (exit 1 while gaps remain, 0 once complete); another federation exits 4', async () => {
+    const a = await archiveDir('a', l.blocks.filter((_, i) => i !== 3));
+    const b = await archiveDir('b', l.blocks.filter((_, i) => i >= 3));
+    const into = join(tmp.dir, 'into');
+    await initArchive({ dir: into, federation: federationOf(l) });
+    const first = await runCli(['merge', a, '--archive', into, '--workers', '0']);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stdout, /gaps +\d+ missing blocks/);
+    const second = await runCli(['merge', b, '--archive', into, '--workers', '0', '--json']);
+    assert.equal(second.code, 0, second.stdout);
+    const s = events(second.stdout).at(-1)! as { contributions: { blocks: { new: number; duplicate: number } }[] };
+    assert.deepEqual([s.contributions[0]!.blocks.new, s.contributions[0]!.blocks.duplicate], [1, l.blocks.length - 4]);
+    const other = smallLedger({ seed: 'cli-other', blocks: 2 });
+    const foreign = await archiveDir('foreign', [], federationFromJson(other.federation));
+    assert.equal((await runCli(['merge', foreign, '--archive', into])).code, 4);
+  });
+});
