@@ -30,6 +30,9 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  */
 export interface ExportRecord { kind: RecordKind; doc: JsonValue; text?: string }
 
+/** What a writer takes: a record, or only its canonical text (the archive's stored bytes, not parsed again). */
+export type ExportInput = ExportRecord | { kind: RecordKind; doc?: undefined; text: string };
+
 /** The header line (line 1). Field order on disk is the order here. */
 export interface ExportHeader {
   type: typeof EXPORT_TYPE;
@@ -71,7 +74,7 @@ export function encodeHeader(h: ExportHeader): Buffer {
  * A record as one line: `{"kind":"<kind>","doc":<canonical document>}` and a newline.
  * @throws TypeError when the document cannot be put in canonical form, or `text` holds a newline
  */
-export function encodeRecord(r: ExportRecord): string {
+export function encodeRecord(r: ExportInput): string {
   if (!(RECORD_KINDS as readonly string[]).includes(r.kind)) throw new TypeError(`unknown record kind: ${String(r.kind)}`);
   const text = r.text ?? canonicalize(r.doc);
   // Canonical JSON escapes every control character, so a raw newline means `text` is not canonical.

@@ -16,7 +16,7 @@ import { LedgerError } from '../errors.js';
 import { federationToJson, type Federation } from '../model/federation.js';
 import {
   EXPORT_FORMAT, EXPORT_TYPE, emptyCounts, encodeHeader, encodeRecord, encodeTrailer,
-  type ExportHeader, type ExportRecord, type RecordCounts,
+  type ExportHeader, type ExportInput, type RecordCounts,
 } from './format.js';
 import { TailWriter } from './gzip-frame.js';
 import { SealStream } from './seal.js';
@@ -24,14 +24,17 @@ import { SealStream } from './seal.js';
 /** Options of {@link writeExport}. */
 export interface WriteExportOptions {
   federation: Federation;
-  records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>;
+  records: AsyncIterable<ExportInput> | Iterable<ExportInput>;
   /** Digest of the previous export (incremental), or null/absent for a full export. */
   previous?: string | null;
   /** 0 for a full export (the default); predecessor's sequence + 1 for an incremental. */
   sequence?: number;
-  /** Store cursors this export covers: after `since` (exclusive) up to `until` (inclusive). */
+  /**
+   * Store cursors this export covers: after `since` (exclusive) up to `until` (inclusive).
+   * `until` may be a function, called once all records have been read (when the cursor is known).
+   */
   since?: string | null;
-  until?: string | null;
+  until?: string | null | (() => string | null);
   /** A 32-byte key: seal the file (./seal.ts). */
   key?: Uint8Array;
   /** Replace an existing file at `path` (default: refuse). */
@@ -80,7 +83,7 @@ export async function writeExport(path: string, opts: WriteExportOptions): Promi
     const header: ExportHeader = {
       type: EXPORT_TYPE, format: EXPORT_FORMAT, federation: federationToJson(opts.federation),
       created: (opts.now ?? new Date()).toISOString(), sequence, previous,
-      since: opts.since ?? null, until: opts.until ?? null, counts,
+      since: opts.since ?? null, until: (typeof opts.until === 'function' ? opts.until() : opts.until) ?? null, counts,
     };
     const { digest, contentBytes } = await _assemble(tmp, scratch, header, total, recordBytes, opts);
     await _syncFile(tmp);
