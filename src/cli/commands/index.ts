@@ -2,9 +2,12 @@
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
 import { createIndexesCommand } from './create-indexes.js';
+import { exportCommand } from './export.js';
 import { gapsCommand } from './gaps.js';
+import { importCommand } from './import.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
+import { keygenCommand } from './keygen.js';
 import { mergeCommand } from './merge.js';
 import { pullCommand } from './pull.js';
 import { rebuildCommand } from './rebuild.js';
@@ -24,4 +27,7 @@ export const commands: Command[] = [
   mergeCommand,
   rebuildCommand,
   createIndexesCommand,
+  exportCommand,
+  importCommand,
+  keygenCommand,
 ];

@@ -1,0 +1,23 @@
+/**
+ * `ledger-archive keygen FILE` (docs/spec-export.md §6): make a random key file for
+ * `export --encrypt` / `import --key`, readable by its owner only; never overwrites.
+ */
+import { defineCommand } from '../command.js';
+import { writeSummary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+interface KeygenArgs extends GlobalArgs { file: string }
+
+export const keygenCommand = defineCommand<KeygenArgs>({
+  command: 'keygen <file>',
+  describe: 'make a key file for encrypted exports (mode 0600, never overwritten)',
+  builder: (y) => y.positional('file', { type: 'string', describe: 'key file to create' }),
+  async run(args, io) {
+    const { generateKeyFile } = await import('../../export/keyfile.js');
+    const r = generateKeyFile(args.file);
+    writeSummary(io, args, { path: r.path, keyId: r.keyId }, [
+      `key written to ${r.path} (key id ${r.keyId}); keep a copy apart from the exports: without it they cannot be read`,
+    ]);
+    return EXIT.OK;
+  },
+});

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, events } from '../helpers/cli.js';
+import { ingest } from '../../src/ops/ingest.js';
+import { closeArchive, initArchive, openArchive } from '../../src/store/archive.js';
+import { buildLedger } from '../helpers/store-ledger.js';
+import { raw } from '../helpers/store-archive.js';
+import { tempDir } from './helpers.js';
+
+test('cli: keygen, export --encrypt, export --since, import --key; exit codes for a wrong key and a damaged file', async () => {
+  const dir = tempDir('cli');
+  const l = buildLedger({ voters: 2, blocks: 3 });
+  const src = join(dir, 'src');
+  await initArchive({ dir: src, federation: l.federation });
+  let a = await openArchive({ dir: src });
+  await ingest({ archive: a, docs: raw([l.genesis, ...l.blocks.slice(0, 2)]), workers: 0 });
+  await closeArchive(a);
+
+  const key = join(dir, 'k.key');
+  assert.equal((await runCli(['keygen', key])).code, 0);
+  if (process.platform !== 'win32') assert.equal(statSync(key).mode & 0o777, 0o600);
+  assert.equal((await runCli(['keygen', key])).code, 2, 'never overwrites');
+
+  const full = join(dir, 'full.lae');
+  let r = await runCli(['export', '--archive', src, '--out', full, '--encrypt', key, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s0 = events(r.stdout).at(-1)!;
+  assert.equal(s0.sequence, 0);
+  a = await openArchive({ dir: src });
+  await ingest({ archive: a, docs: raw([l.blocks[2], ...l.votes]), workers: 0 });
+  await closeArchive(a);
+  const inc = join(dir, 'inc.lae');
+  r = await runCli(['export', '--archive', src, '--out', inc, '--since', full, '--encrypt', key, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(events(r.stdout).at(-1)!.previous, s0.digest);
+
+  const dst = join(dir, 'dst');
+  await initArchive({ dir: dst, federation: l.federation });
+  const other = join(dir, 'other.key');
+  await runCli(['keygen', other]);
+  r = await runCli(['import', inc, full, '--archive', dst, '--key', other, '--json']);
+  assert.equal(r.code, 8, 'wrong key');
+  assert.equal(events(r.stdout).at(-1)!.code, 'LEDGER_EXPORT_KEY');
+  const bad = join(dir, 'bad.lae');
+  const bytes = readFileSync(inc);
+  bytes[bytes.length - 100] ^= 1;
+  writeFileSync(bad, bytes);
+  r = await runCli(['import', full, bad, '--archive', dst, '--key', key, '--json']);
+  assert.equal(r.code, 8, 'damaged');
+  assert.equal(events(r.stdout).at(-1)!.code, 'LEDGER_EXPORT_CORRUPT');
+  r = await runCli(['import', inc, full, '--archive', dst, '--key', key, '--full', '--workers', '0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /full\.lae \(sequence 0\): \d+ new/);
+  a = await openArchive({ dir: dst });
+  let blocks = 0;
+  for await (const _ of a.db.keys({ gt: 'b!', lt: 'b!~' })) blocks++;
+  await closeArchive(a);
+  assert.equal(blocks, 4);
+});
