@@ -2,6 +2,7 @@
  * Further benchmark sections (ingest, gaps, check, pull, rebuild, export/import),
  * each a named function so a run can pick them with BENCH_SECTIONS.
  */
+import { benchRebuild } from './rebuild-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -14,4 +15,6 @@ export interface BenchContext {
 /** A named benchmark section. */
 export interface BenchSection { name: string; run: (ctx: BenchContext) => Promise<void> }
 
-export const extraSections: BenchSection[] = [];
+export const extraSections: BenchSection[] = [
+  { name: 'rebuild', run: benchRebuild },
+];
