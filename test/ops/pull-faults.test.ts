@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { check } from '../../src/ops/check.js';
 import { pull } from '../../src/ops/pull.js';
 import { closeArchive, initArchive, openArchive } from '../../src/store/archive.js';
 import { readElection } from '../../src/store/read.js';
@@ -50,6 +51,8 @@ describe('pull faults and crash safety (RethinkDB)', () => {
         assert.deepEqual(await archiveContents(a.db), await archiveContents(clean.db));
         assert.equal(await countPrefix(a.db, 'pb!'), 0);
         for (const b of l.blocks) assert.equal((await readElection(a.db, b.id))?.status, l.statuses.get(b.id));
+        const c = await check({ archive: a, workers: 0 });
+        assert.ok(c.ok, JSON.stringify(c.findings.slice(0, 3)));
       } finally { await closeArchive(a); }
     } finally { t.cleanup(); }
   });
@@ -69,6 +72,7 @@ describe('pull faults and crash safety (RethinkDB)', () => {
     const clean = await memoryArchive(federationOf(l));
     await pull({ archive: clean, from, selection: { all: true }, ...W });
     assert.deepEqual(await archiveContents(a.db), await archiveContents(clean.db));
+    assert.ok((await check({ archive: a, workers: 0 })).ok);
   });
 
   it('malformed documents and a block signed outside the federation are quarantined; a vote naming an absent block is listed by fill-gaps', async () => {
@@ -96,6 +100,8 @@ describe('pull faults and crash safety (RethinkDB)', () => {
     const again = await pull({ archive: a, ...W });
     assert.equal(again.summary.new, 0);
     assert.equal(await countPrefix(a.db, 'q!'), 2);
+    const c = await check({ archive: a, workers: 0 });
+    assert.ok(c.ok, JSON.stringify(c.findings.slice(0, 3)));
   });
 
   it('an unreachable server is a source error naming it, without the password', async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { check } from '../../src/ops/check.js';
 import { pull, type RethinkCursor } from '../../src/ops/pull.js';
 import { readSyncRecord } from '../../src/store/sync.js';
 import type { LedgerDb } from '../../src/store/archive.js';
@@ -61,6 +62,7 @@ describe('pull --follow (RethinkDB changefeeds)', () => {
     const clean = await memoryArchive(federationOf(l));
     await pull({ archive: clean, from, selection: { all: true }, workers: 0 });
     assert.deepEqual(await archiveContents(a.db), await archiveContents(clean.db));
+    assert.ok((await check({ archive: a, workers: 0 })).ok);
   });
 
   it('refuses --follow from a non-RethinkDB source', async () => {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalize } from '../../src/model/canonical.js';
 import { writeDump } from '../../src/dump/write.js';
+import { check } from '../../src/ops/check.js';
 import { pull } from '../../src/ops/pull.js';
 import { readElection } from '../../src/store/read.js';
 import { startHttpDouble, type HttpDouble } from '../doubles/bigchaindb-http.js';
@@ -68,6 +69,8 @@ describe('pull over the HTTP API', () => {
     assert.equal(again.summary.quarantined, 0);
     assert.equal(await countPrefix(a.db, 'q!'), 0);
     assert.notEqual(await readElection(a.db, l.blocks[8]!.id), null);
+    const c = await check({ archive: a, workers: 0 });
+    assert.ok(c.ok, JSON.stringify(c.findings.slice(0, 3)));
   });
 });
 
