@@ -12,6 +12,8 @@ import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, RawDoc } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
 import { checkDocuments } from '../verify/pool.js';
+import type { CheckedDoc } from '../verify/document.js';
+import { key } from '../store/schema.js';
 import { BatchWriter } from './ingest-writer.js';
 import { FATAL_BLOCK_FINDINGS, Recoupler } from './ingest-stored.js';
 import { IngestContext, emptySummary, type IngestSummary } from './ingest-context.js';
@@ -62,7 +64,9 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   }
   let done = 0;
   try {
-    for await (const v of checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, keepDocs: true, signal: opts.signal })) {
+    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, keepDocs: true, signal: opts.signal }), 256)) {
+     await writer.prefetch(chunk.flatMap(readsOf));
+     for (const v of chunk) {
       const raw = raws.shift()!;
       switch (v.kind) {
         case 'invalid': await ctx.quarantine(raw, 'document', v.findings); break;
@@ -83,6 +87,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       writer.noteDoc();
       await writer.maybeFlush();
       if (++done % 1000 === 0) reporter.progress({ phase: 'ingest', done, unit: 'documents' });
+     }
     }
     await recoupler.finish();
   } catch (err) {
@@ -94,6 +99,23 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   await writer.flush();
   reporter.done();
   return summary;
+}
+
+/** Keys handling a verdict will read (fetched ahead in one getMany per chunk). */
+function readsOf(v: CheckedDoc): string[] {
+  if (v.kind === 'block' && v.needs === null) return [key('b', v.block.id)];
+  if (v.kind === 'vote') return [key('v', v.vote.vote.voting_for_block, v.vote.node_pubkey), key('bm', v.vote.vote.voting_for_block)];
+  return [];
+}
+
+/** Group an async stream into arrays of up to `n`. */
+async function* chunks<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
+  let buf: T[] = [];
+  for await (const x of items) {
+    buf.push(x);
+    if (buf.length >= n) { yield buf; buf = []; }
+  }
+  if (buf.length > 0) yield buf;
 }
 
 /** Findings of a summary that concern stored documents but did not stop them (for callers' display). */
