@@ -4,7 +4,7 @@
  * `rethinkdb dump` archive (`FILE.tar.gz`) that `rethinkdb restore` accepts as it is,
  * followed by `create-indexes`. What is written is the plan (./rebuild-plan.ts).
  */
-import { LedgerError } from '../errors.js';
+import { LedgerError, isLedgerError } from '../errors.js';
 import { writeDump } from '../dump/write.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import { tablesFor } from '../sources/rethinkdb-schema.js';
@@ -80,6 +80,17 @@ export function resolveRebuildTarget(to: string, opts: PasswordOptions = {}): Re
  * @example const r = await rebuild({ archive, to: 'rethinkdb://localhost/bigchain' }); r.check?.equal
  */
 export async function rebuild(opts: RebuildOptions): Promise<RebuildReport> {
+  try {
+    return await rebuildInner(opts);
+  } catch (err) {
+    if (opts.signal?.aborted === true && !isLedgerError(err)) {
+      throw new LedgerError('LEDGER_ABORTED', 'rebuild interrupted (a RethinkDB target stays marked incomplete; no dump file is left)', {}, err);
+    }
+    throw err;
+  }
+}
+
+async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   const reporter = opts.reporter ?? noopReporter;
   const target = resolveRebuildTarget(opts.to, opts);
   const until = typeof opts.until === 'string' ? parseUntil(opts.until) : opts.until;

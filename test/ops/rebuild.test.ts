@@ -149,6 +149,13 @@ describe('rebuild targets', () => {
     assert.equal(existsSync(file), false);
   });
 
+  it('an interrupted rebuild is LEDGER_ABORTED and leaves no dump file', async () => {
+    const a = await archiveOf(l, '1.3');
+    const file = join(tmp, 'aborted.tar.gz');
+    await assert.rejects(rebuild({ archive: a, to: file, signal: AbortSignal.abort() }), { code: 'LEDGER_ABORTED' });
+    assert.equal(existsSync(file), false);
+  });
+
   it('an unreachable target is LEDGER_TARGET', async () => {
     const a = await archiveOf(l, '1.3');
     await assert.rejects(rebuild({ archive: a, to: 'rethinkdb://127.0.0.1:1/x', timeoutSeconds: 2, env: {} }), { code: 'LEDGER_TARGET' });
