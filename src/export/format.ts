@@ -9,6 +9,7 @@ import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { parseJson, type JsonValue } from '../model/json.js';
 import { federationFromJson, type FederationFile } from '../model/federation.js';
+import type { Layout } from '../sources/source.js';
 
 /** The value of the header's `type` field. */
 export const EXPORT_TYPE = 'ledger-archive-export';
@@ -24,14 +25,19 @@ export type RecordCounts = Record<RecordKind, number>;
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
- * One document of an export. `text`, when present, is the document's canonical JSON
- * (the bytes the archive keeps); a writer given `text` writes it verbatim, a reader
- * always sets it.
+ * One document of an export (a JSON object). `text`, when present, is the document's
+ * canonical JSON (the bytes the archive keeps); a writer given `text` writes it verbatim,
+ * a reader always sets it. `layout` (blocks only, optional): the stored layout the
+ * archive pulled the block from, kept so rebuilds can default to it.
  */
-export interface ExportRecord { kind: RecordKind; doc: JsonValue; text?: string }
+export interface ExportRecord { kind: RecordKind; doc: JsonValue; text?: string; layout?: Layout }
 
 /** What a writer takes: a record, or only its canonical text (the archive's stored bytes, not parsed again). */
-export type ExportInput = ExportRecord | { kind: RecordKind; doc?: undefined; text: string };
+export type ExportInput = ExportRecord | { kind: RecordKind; doc?: undefined; text: string; layout?: Layout };
+
+const LAYOUTS: readonly string[] = ['0.9', '0.10', '1.0', '1.3'] satisfies Layout[];
+// Unambiguous: a document is an object, so a line without a layout ends in `}}`, never `"}`.
+const LAYOUT_SUFFIX = /,"layout":"(0\.9|0\.10|1\.0|1\.3)"\}$/;
 
 /** The header line (line 1). Field order on disk is the order here. */
 export interface ExportHeader {
@@ -71,7 +77,8 @@ export function encodeHeader(h: ExportHeader): Buffer {
 }
 
 /**
- * A record as one line: `{"kind":"<kind>","doc":<canonical document>}` and a newline.
+ * A record as one line: `{"kind":"<kind>","doc":<canonical document>}` (blocks may end
+ * `,"layout":"<layout>"}`) and a newline.
  * @throws TypeError when the document cannot be put in canonical form, or `text` holds a newline
  */
 export function encodeRecord(r: ExportInput): string {
@@ -79,7 +86,10 @@ export function encodeRecord(r: ExportInput): string {
   const text = r.text ?? canonicalize(r.doc);
   // Canonical JSON escapes every control character, so a raw newline means `text` is not canonical.
   if (text.includes('\n')) throw new TypeError('record text holds a newline: not canonical JSON');
-  return `${PREFIX[r.kind]}${text}}\n`;
+  if (!text.startsWith('{')) throw new TypeError('an export document is a JSON object');
+  if (r.layout === undefined) return `${PREFIX[r.kind]}${text}}\n`;
+  if (r.kind !== 'block' || !LAYOUTS.includes(r.layout)) throw new TypeError(`a layout (${String(r.layout)}) is for blocks, one of ${LAYOUTS.join(', ')}`);
+  return `${PREFIX[r.kind]}${text},"layout":"${r.layout}"}\n`;
 }
 
 /** The trailer line (with its newline). */
@@ -111,7 +121,9 @@ export function decodeRecord(line: Buffer, at: LinePlace): ExportRecord {
   const s = text(line, at);
   const kind = RECORD_KINDS.find((k) => s.startsWith(PREFIX[k]));
   if (kind === undefined || !s.endsWith('}')) throw corrupt(at, 'not a record line ({"kind":…,"doc":…})');
-  const docText = s.slice(PREFIX[kind].length, -1);
+  const m = kind === 'block' ? LAYOUT_SUFFIX.exec(s) : null;
+  const docText = s.slice(PREFIX[kind].length, m === null ? -1 : m.index);
+  if (!docText.startsWith('{') || !docText.endsWith('}')) throw corrupt(at, 'the document is not a JSON object');
   let doc: JsonValue;
   try {
     doc = parseJson(docText);
@@ -125,7 +137,7 @@ export function decodeRecord(line: Buffer, at: LinePlace): ExportRecord {
     throw corrupt(at, `the document cannot be in canonical form: ${(err as Error).message}`, err);
   }
   if (again !== docText) throw corrupt(at, 'the document is not in canonical form');
-  return { kind, doc, text: docText };
+  return m === null ? { kind, doc, text: docText } : { kind, doc, text: docText, layout: m[1] as Layout };
 }
 
 /** True when a line (without newline) looks like a trailer; the cheap test a reader makes per line. */

@@ -8,7 +8,9 @@ import { canonicalize } from '../model/canonical.js';
 import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive } from '../store/archive.js';
-import { range, type Namespace } from '../store/schema.js';
+import { keyParts, range, type Namespace } from '../store/schema.js';
+import type { BlockMeta } from '../store/read.js';
+import type { Layout } from '../sources/source.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
 import { KeysetCursor, KeysetWriter, hasKeyset, keysetPath } from '../export/keyset.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
@@ -55,10 +57,12 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
   let done = 0;
   async function* records(): AsyncGenerator<ExportInput> {
     for (const { ns, kind } of SOURCES) {
+      const layouts = ns === 'b' ? new LayoutCursor(archive) : null;
       for await (const [k, text] of archive.db.iterator(range(ns))) {
         await keys?.add(k);
+        const layout = await layouts?.of(keyParts(k)[0]!);
         if (known !== null && await known.has(k)) continue;
-        yield { kind, text };
+        yield layout == null ? { kind, text } : { kind, text, layout };
         if (++done % 10_000 === 0) reporter.progress({ phase: 'export', done, unit: 'documents' });
       }
     }
@@ -92,4 +96,27 @@ async function _previous(archive: Archive, path: string, key: Uint8Array | undef
       { path, digest: prev.digest });
   }
   return prev;
+}
+
+/** Each block's stored layout from `bm!`, read in lockstep with `b!` (both iterate in block id order). */
+class LayoutCursor {
+  private readonly it: AsyncIterator<[string, string]>;
+  private head: [string, Layout | null] | null | undefined = undefined;
+
+  constructor(archive: Archive) {
+    this.it = archive.db.iterator(range('bm'))[Symbol.asyncIterator]() as AsyncIterator<[string, string]>;
+  }
+
+  /** The layout of block `id` (ids asked in ascending order), or null when unknown. */
+  async of(id: string): Promise<Layout | null> {
+    for (;;) {
+      if (this.head === undefined) {
+        const n = await this.it.next();
+        this.head = n.done === true ? null : [keyParts(n.value[0])[0]!, (JSON.parse(n.value[1]) as BlockMeta).layout];
+      }
+      if (this.head === null || this.head[0] > id) return null;
+      if (this.head[0] === id) return this.head[1];
+      this.head = undefined;
+    }
+  }
 }

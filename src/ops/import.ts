@@ -10,11 +10,11 @@ import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { TableName, RawDoc } from '../sources/source.js';
+import type { Layout, TableName, RawDoc } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
-import type { RecordCounts, RecordKind } from '../export/format.js';
+import type { ExportRecord, RecordCounts, RecordKind } from '../export/format.js';
 import { checkChain, readExport, verifyExportFile, type ChainLink } from '../export/read.js';
-import { ingest, type IngestSummary } from './ingest.js';
+import { ingest, type IngestSummary, type KindTally } from './ingest.js';
 
 /** Options of {@link importFiles}. */
 export interface ImportOptions {
@@ -58,8 +58,10 @@ export async function importFiles(opts: ImportOptions): Promise<{ files: Importe
   const out: ImportedFile[] = [];
   for (const link of ordered) {
     const x = await readExport(link.path, { key: opts.key, signal: opts.signal });
-    const summary = await ingest({ archive: opts.archive, docs: _rawDocs(link.path, x.records), reporter, signal: opts.signal,
-      workers: opts.workers, source: { name: 'export', cursor: { digest: link.digest, sequence: link.header.sequence } } });
+    const summary = await _ingestRuns(x.records, (docs, layout) => ingest({ archive: opts.archive, docs, layout, reporter,
+      signal: opts.signal, workers: opts.workers }), link.path);
+    // An empty run records where the archive stands in the export chain (sync record `sy!export`).
+    await ingest({ archive: opts.archive, docs: [], workers: 0, source: { name: 'export', cursor: { digest: link.digest, sequence: link.header.sequence } } });
     // The second pass re-checked everything; a digest that changed means the file changed between passes.
     if (x.summary()?.digest !== link.digest) {
       throw new LedgerError('LEDGER_EXPORT_CORRUPT', `${link.path} changed while it was being imported`, { path: link.path });
@@ -69,10 +71,37 @@ export async function importFiles(opts: ImportOptions): Promise<{ files: Importe
   return { files: out };
 }
 
-async function* _rawDocs(path: string, records: AsyncIterable<{ kind: RecordKind; doc: unknown; text?: string }>): AsyncGenerator<RawDoc> {
+type IngestRun = (docs: AsyncIterable<RawDoc>, layout: Layout | undefined) => Promise<IngestSummary>;
+
+/**
+ * Ingest records in runs of one block layout (ingest records one layout per run, as merge
+ * does); an archive pulled from one source has one run. Summaries are added up.
+ */
+async function _ingestRuns(records: AsyncIterable<ExportRecord>, run: IngestRun, path: string): Promise<IngestSummary> {
+  const it = records[Symbol.asyncIterator]();
+  let next = await it.next();
   let n = 0;
-  for await (const r of records) {
-    n++;
-    yield { table: TABLE[r.kind], doc: r.doc, text: r.text, origin: `${path}#${n}` };
-  }
+  let total: IngestSummary | null = null;
+  do {
+    const layout = next.done === true ? undefined : next.value.layout;
+    async function* docs(): AsyncGenerator<RawDoc> {
+      while (next.done !== true && (next.value.kind !== 'block' || next.value.layout === layout)) {
+        const r = next.value;
+        n++;
+        yield { table: TABLE[r.kind], doc: r.doc, text: r.text, origin: `${path}#${n}` };
+        next = await it.next();
+      }
+    }
+    const s: IngestSummary = await run(docs(), layout);
+    total = total === null ? s : addSummaries(total, s);
+  } while (next.done !== true);
+  return total;
+}
+
+function addSummaries(a: IngestSummary, b: IngestSummary): IngestSummary {
+  const sum = (x: KindTally, y: KindTally): KindTally => ({ new: x.new + y.new, duplicate: x.duplicate + y.duplicate,
+    quarantined: x.quarantined + y.quarantined, conflicts: x.conflicts + y.conflicts, ignored: x.ignored + y.ignored });
+  const byKind = { ...a.byKind };
+  for (const k of Object.keys(byKind) as Array<keyof typeof byKind>) byKind[k] = sum(a.byKind[k], b.byKind[k]);
+  return { ...sum(a, b), byKind, findings: [...a.findings, ...b.findings], findingsTotal: a.findingsTotal + b.findingsTotal };
 }

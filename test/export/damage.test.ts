@@ -155,7 +155,10 @@ test('content checks: well-framed files with bad content name the line', async (
   craft(p, lines);
   await verifyExportFile(p); // the crafting itself is sound
   const cases: Array<[string, string[], RegExp]> = [
-    ['bad JSON', [lines[0]!, '{"kind":"block","doc":{"a":}\n', lines[2]!], /line 2 .*bad JSON/],
+    ['bad JSON', [lines[0]!, '{"kind":"block","doc":{"a":}}\n', lines[2]!], /line 2 .*bad JSON/],
+    ['not an object', [lines[0]!, '{"kind":"block","doc":[1]}\n', lines[2]!], /line 2 .*not a JSON object/],
+    ['layout on a vote', [lines[0]!, '{"kind":"vote","doc":{},"layout":"1.3"}\n', lines[2]!], /line 2 .*not a JSON object/],
+    ['unknown layout', [lines[0]!, '{"kind":"block","doc":{},"layout":"2.0"}\n', lines[2]!], /line 2 .*not a JSON object/],
     ['not canonical', [lines[0]!, '{"kind":"block","doc":{"b":1,"a":2}}\n', lines[2]!], /line 2 .*canonical/],
     ['unknown kind', [lines[0]!, '{"kind":"tx","doc":{}}\n', lines[2]!], /line 2 .*not a record/],
     ['counts differ from the header', [lines[0]!.replace('"block":1', '"block":2'), lines[1]!, lines[2]!], /says 2/],

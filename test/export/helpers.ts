@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { JsonFloat, type JsonValue } from '../../src/model/json.js';
 import { federationFromJson, type Federation } from '../../src/model/federation.js';
 import { RECORD_KINDS, type ExportRecord } from '../../src/export/format.js';
+import type { Layout } from '../../src/sources/source.js';
 
 /** A one-voter federation (the reference chain's voter). */
 export const FEDERATION: Federation = federationFromJson({ keys: ['DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT'], names: { DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT: 'node-ä' } });
@@ -31,7 +32,8 @@ export const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((t
 export const record: fc.Arbitrary<ExportRecord> = fc.record({
   kind: fc.constantFrom(...RECORD_KINDS),
   doc: fc.dictionary(str, jsonValue, { maxKeys: 5, noNullPrototype: true }) as fc.Arbitrary<JsonValue>,
-});
+  layout: fc.option(fc.constantFrom('0.9', '0.10', '1.0', '1.3') as fc.Arbitrary<Layout>, { nil: undefined }),
+}).map((r) => (r.kind === 'block' && r.layout !== undefined ? r : { kind: r.kind, doc: r.doc }));
 
 /** A deterministic list of ledger-shaped records (for byte-damage tests). */
 export function sampleRecords(n: number): ExportRecord[] {

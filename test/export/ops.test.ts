@@ -20,11 +20,18 @@ async function docsOf(db: LedgerDb): Promise<Map<string, string>> {
   return new Map([...(await dumpDb(db))].filter(([k]) => COMPARED.test(k)));
 }
 
+/** Each block's stored layout (`bm!`). */
+async function layoutsOf(db: LedgerDb): Promise<Map<string, unknown>> {
+  return new Map([...(await dumpDb(db))].filter(([k]) => k.startsWith('bm!')).map(([k, v]) => [k, (JSON.parse(v) as { layout: unknown }).layout]));
+}
+
 test('ops: full export → import into an empty archive gives the same documents and elections (plain and sealed)', async () => {
   const l = buildLedger({ voters: 3, blocks: 6 });
   const src = await diskArchive(l.federation);
   const dup = makeVote(l.signers[0]!, l.blocks[0]!.id, l.genesis.id, true, 1_500_000_999); // a second vote: kept under vd!
-  await ingest({ archive: src.archive, docs: raw([l.genesis, ...l.blocks, ...l.votes, dup]), ...W });
+  // Two stored layouts, as after pulls from two sources: each block's layout must survive the round trip.
+  await ingest({ archive: src.archive, docs: raw([l.genesis, ...l.blocks.slice(0, 3)]), layout: '1.0', ...W });
+  await ingest({ archive: src.archive, docs: raw([...l.blocks.slice(3), ...l.votes, dup]), layout: '1.3', ...W });
   const dir = tempDir('ops-full');
   for (const key of [undefined, randomBytes(32)]) {
     const out = join(dir, key === undefined ? 'full.lae' : 'full.sealed.lae');
@@ -35,7 +42,9 @@ test('ops: full export → import into an empty archive gives the same documents
     const r = await importFiles({ archive: dst, files: [out], key, ...W });
     assert.equal(r.files[0]!.ingest.quarantined, 0);
     assert.deepEqual(await docsOf(dst.db), await docsOf(src.archive.db));
+    assert.deepEqual(await layoutsOf(dst.db), await layoutsOf(src.archive.db));
   }
+  assert.deepEqual(new Set((await layoutsOf(src.archive.db)).values()), new Set(['1.0', '1.3']));
   await closeArchive(src.archive);
   src.cleanup();
 });

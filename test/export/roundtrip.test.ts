@@ -33,6 +33,7 @@ test('export: write → read is the identity on records (plain and sealed)', asy
       assert.equal(r.kind, records[i]!.kind);
       assert.equal(r.text, canonicalize(records[i]!.doc));
       assert.deepStrictEqual(r.doc, records[i]!.doc);
+      assert.equal(r.layout, records[i]!.layout);
     });
     const s = await verifyExportFile(path, { key });
     assert.equal(s.digest, w.digest);
