@@ -8,7 +8,7 @@
  * `allow_nan=True` (`NaN`, `Infinity`), keys in insertion order (`sort_keys=False`),
  * floats as `float.__repr__`.
  */
-import { JsonFloat } from '../model/json.js';
+import { isJsonFloat } from '../model/json.js';
 
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
@@ -23,7 +23,7 @@ const NEEDS_ESCAPE = /[\\"]|[^ -~]/;
  * every {@link JsonFloat} as a Python float (`1.0`, `1e+16`, `1e-05`); `bigint` as an int.
  * @throws TypeError on values Python's json cannot encode (undefined, functions, symbols,
  *   class instances other than JsonFloat)
- * @example pythonJsonDumps({ a: [1, new JsonFloat(2)], b: 'é' }) // '{"a": [1, 2.0], "b": "\\u00e9"}'
+ * @example pythonJsonDumps({ a: [1, new Number(2)], b: 'é' }) // '{"a": [1, 2.0], "b": "\\u00e9"}'
  */
 export function pythonJsonDumps(value: unknown): string {
   return _encode(value, 0);
@@ -83,7 +83,7 @@ function _encode(v: unknown, depth: number): string {
     default: throw new TypeError(`cannot encode a ${typeof v} as JSON`);
   }
   if (v === null) return 'null';
-  if (v instanceof JsonFloat) return pythonFloatRepr(v.value);
+  if (isJsonFloat(v)) return pythonFloatRepr(Number(v));
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) out += (i > 0 ? ', ' : '') + _encode(v[i], depth + 1);

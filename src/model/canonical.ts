@@ -9,7 +9,7 @@
  * with `strcmp` on their UTF-8 bytes (= code point order), strings taken from
  * `PyUnicode_AsUTF8AndSize` (which fails on lone surrogates).
  */
-import { JsonFloat } from './json.js';
+import { isJsonFloat } from './json.js';
 import { rapidjsonDouble } from './rapidjson-dtoa.js';
 
 const ESCAPE_NEEDED = /[\u0000-\u001f"\\\ud800-\udfff]/;
@@ -71,7 +71,7 @@ function write(v: unknown, out: string[], strict: boolean): void {
     case 'object':
       if (v === null) { out.push('null'); return; }
       if (Array.isArray(v)) { writeArray(v, out, strict); return; }
-      if (v instanceof JsonFloat) { out.push(float(v.value, strict)); return; }
+      if (isJsonFloat(v)) { out.push(float(Number(v), strict)); return; }
       writeObject(v as Record<string, unknown>, out, strict);
       return;
     default:

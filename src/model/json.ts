@@ -14,10 +14,7 @@
  * plain `Number` object): test with {@link isJsonFloat}, read with `Number(v)`,
  * never with `instanceof JsonFloat` or `.value` on data that may have crossed threads.
  */
-export class JsonFloat extends Number {
-  /** The IEEE double (only on instances made in this thread; prefer `Number(v)`). */
-  get value(): number { return this.valueOf(); }
-}
+export class JsonFloat extends Number {}
 
 /** True for a parsed float, including one cloned from another thread. */
 export function isJsonFloat(v: unknown): v is JsonFloat {

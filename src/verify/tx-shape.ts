@@ -4,7 +4,7 @@
  * in common/transaction.py. Each problem names the field, so a TX_MALFORMED
  * finding says exactly what is wrong. Pure; never throws.
  */
-import { JsonFloat } from '../model/json.js';
+import { isJsonFloat } from '../model/json.js';
 import { isHexId } from '../crypto/hash.js';
 
 /** Transaction format versions: "1.0" (BigchainDB 1.x), "0.9"/"0.10", 1 (≤ 0.8). */
@@ -21,7 +21,7 @@ const TOP_KEYS = new Set(['id', 'version', 'operation', 'asset', 'metadata', 'in
 
 /** True for a plain JSON object (not null, not an array, not a JsonFloat). */
 export function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof JsonFloat);
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !isJsonFloat(x);
 }
 
 /** The transaction's version when it is one this tool knows, else null. */
@@ -146,7 +146,7 @@ export function amountProblem10(a: unknown): string | null {
 
 /** v0.9/0.10 and version 1: a JSON integer ≥ 1 (a float such as 1.0 is not an int in Python). */
 export function integerAmountProblem(a: unknown): string | null {
-  if (a instanceof JsonFloat || (typeof a === 'number' && !Number.isInteger(a))) return 'must be an integer, not a float';
+  if (isJsonFloat(a) || (typeof a === 'number' && !Number.isInteger(a))) return 'must be an integer, not a float';
   if (typeof a === 'bigint') return a >= 1n ? null : 'must be at least 1';
   if (typeof a !== 'number') return 'must be an integer';
   return a >= 1 ? null : 'must be at least 1';
