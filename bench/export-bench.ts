@@ -13,6 +13,13 @@ import { federationFromJson } from '../src/model/federation.js';
 import { JsonFloat } from '../src/model/json.js';
 import type { ExportRecord } from '../src/export/format.js';
 import { writeExport } from '../src/export/write.js';
+import { loadFederation } from '../src/model/federation.js';
+import { ingest } from '../src/ops/ingest.js';
+import { exportArchive } from '../src/ops/export.js';
+import { importFiles } from '../src/ops/import.js';
+import { closeArchive, initArchive, openArchive } from '../src/store/archive.js';
+import { cachedLedger } from './ledger-cache.js';
+import { ndjsonDocs } from './verify-bench.js';
 import { verifyExportFile } from '../src/export/read.js';
 
 /** Figures of one export + verify run. */
@@ -90,6 +97,38 @@ export async function benchExport(contentMb: number, sealed: boolean, pool: Expo
   }
 }
 
+/** Figures of an archive → export → import run (import re-verifies every document). */
+export interface ArchiveExportFigures { blocks: number; votes: number; contentMb: number; fileMb: number; exportMbPerSecond: number; importMbPerSecond: number; importDocsPerSecond: number }
+
+/** exportArchive then importFiles into a fresh archive, over a generated ledger of `blocks` blocks. */
+export async function benchArchiveExport(blocks: number, log: (s: string) => void): Promise<ArchiveExportFigures> {
+  const ledger = await cachedLedger(`export-${blocks}`, { blocks, txsPerBlock: [1, 10], seed: 'bench-export' }, log);
+  const federation = loadFederation(ledger.federation);
+  const dir = mkdtempSync(join(tmpdir(), 'la-export-bench-'));
+  try {
+    await initArchive({ dir: join(dir, 'a'), federation });
+    await initArchive({ dir: join(dir, 'b'), federation });
+    const a = await openArchive({ dir: join(dir, 'a') });
+    log(`  ingesting ${blocks} blocks (setup)`);
+    await ingest({ archive: a, docs: ndjsonDocs(ledger.file) });
+    let t = performance.now();
+    const w = await exportArchive({ archive: a, out: join(dir, 'x.lae') });
+    const exportSeconds = (performance.now() - t) / 1000;
+    await closeArchive(a);
+    const b = await openArchive({ dir: join(dir, 'b') });
+    t = performance.now();
+    const r = await importFiles({ archive: b, files: [w.path] });
+    const importSeconds = (performance.now() - t) / 1000;
+    await closeArchive(b);
+    const docs = r.files[0]!.ingest.new;
+    const mb = w.contentBytes / 1e6;
+    return { blocks: w.counts.block, votes: w.counts.vote, contentMb: mb, fileMb: w.bytes / 1e6,
+      exportMbPerSecond: mb / exportSeconds, importMbPerSecond: mb / importSeconds, importDocsPerSecond: docs / importSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const contentMb = Number(process.argv[2] ?? 120);
   const pool = makePool(2000);
@@ -102,4 +141,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       + ` read+verify ${f.readMbPerSecond.toFixed(1)} MB/s (${(f.fileMb / f.readSeconds).toFixed(1)} MB/s of file)`);
     console.log(JSON.stringify({ section: 'export', ...f }));
   }
+  const blocks = Number(process.argv[3] ?? 5000);
+  const g = await benchArchiveExport(blocks, (l) => process.stderr.write(`${l}\n`));
+  console.log(`archive export: ${g.blocks} blocks, ${g.votes} votes, ${g.contentMb.toFixed(1)} MB content → ${g.fileMb.toFixed(1)} MB file;`
+    + ` export ${g.exportMbPerSecond.toFixed(1)} MB/s, import (verify pass + ingest with full re-verification) ${g.importMbPerSecond.toFixed(1)} MB/s`
+    + ` = ${Math.round(g.importDocsPerSecond)} documents/s`);
+  console.log(JSON.stringify({ section: 'archive-export', ...g }));
 }
