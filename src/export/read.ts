@@ -122,9 +122,9 @@ async function* _read(path: string, sealed: boolean, opts: ReadExportOptions, do
   const stream = _open(path, sealed, opts.key);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      opts.signal?.throwIfAborted();
       let from = 0;
       for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
+        opts.signal?.throwIfAborted();
         const part = chunk.subarray(from, nl);
         const line = carryBytes === 0 ? part : Buffer.concat([...carry, part]);
         carry = [];
@@ -154,6 +154,7 @@ async function* _read(path: string, sealed: boolean, opts: ReadExportOptions, do
       }
     }
   } catch (err) {
+    if (opts.signal?.aborted === true) throw new LedgerError('LEDGER_ABORTED', `reading ${path} interrupted`, { path }, err);
     // zlib reports damage as Z_DATA_ERROR / Z_BUF_ERROR ("unexpected end of file"); anything else is not ours to rename.
     if (!String((err as { code?: unknown }).code).startsWith('Z_')) throw err;
     throw corrupt({ ...at, line: at.line + 1, offset: next }, `the compressed data is damaged or cut short (${(err as Error).message})`, err);

@@ -92,7 +92,7 @@ export async function writeExport(path: string, opts: WriteExportOptions): Promi
     return { path, header, digest, counts, contentBytes, bytes: (await stat(path)).size };
   } catch (err) {
     await rm(tmp, { force: true });
-    if ((err as { code?: string }).code === 'ABORT_ERR') throw new LedgerError('LEDGER_ABORTED', 'export interrupted', { path }, err);
+    if (opts.signal?.aborted === true) throw new LedgerError('LEDGER_ABORTED', `export interrupted; ${path} was not written`, { path }, err);
     if (err instanceof LedgerError || err instanceof TypeError || err instanceof RangeError) throw err;
     throw new LedgerError('LEDGER_INPUT', `cannot write export ${path}: ${(err as Error).message}`, { path }, err);
   } finally {

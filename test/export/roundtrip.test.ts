@@ -95,3 +95,23 @@ test('export: the archive\'s stand-ins (lone surrogate, overflowed float) round-
   assert.equal(r!.text, canonicalize(doc));
   assert.deepStrictEqual(r!.doc, doc);
 });
+
+test('export: an interrupted write or read is LEDGER_ABORTED and leaves no file', async () => {
+  const dir = tempDir('abort');
+  const ac = new AbortController();
+  const records = async function* (): AsyncGenerator<ExportRecord> {
+    for (const [i, r] of sampleRecords(50).entries()) {
+      if (i === 20) ac.abort();
+      yield r;
+    }
+  };
+  await rejectsWith(writeExport(join(dir, 'a.lae'), { federation: FEDERATION, records: records(), signal: ac.signal }), 'LEDGER_ABORTED', 'write');
+  const { readdirSync } = await import('node:fs');
+  assert.deepEqual(readdirSync(dir), []);
+  const path = join(dir, 'b.lae');
+  await writeExport(path, { federation: FEDERATION, records: sampleRecords(50) });
+  const stop = new AbortController();
+  const x = await readExport(path, { signal: stop.signal });
+  const read = (async () => { let n = 0; for await (const _ of x.records) if (++n === 10) stop.abort(); })();
+  await rejectsWith(read, 'LEDGER_ABORTED', 'read');
+});
