@@ -12,6 +12,7 @@ import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, TableName, RawDoc } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
+import { readSyncRecord } from '../store/sync.js';
 import type { ExportRecord, RecordCounts, RecordKind } from '../export/format.js';
 import { checkChain, readExport, verifyExportFile, type ChainLink } from '../export/read.js';
 import { ingest, type IngestSummary, type KindTally } from './ingest.js';
@@ -23,8 +24,13 @@ export interface ImportOptions {
   files: string[];
   /** Key for sealed files. */
   key?: Uint8Array;
-  /** Where the chain must start: null = with a full export, a digest = right after that export; absent = anywhere. */
+  /**
+   * Where the chain must start: null = with a full export, a digest = right after that export.
+   * Absent: with a full export, or after an export this archive imported before.
+   */
   after?: string | null;
+  /** With `after` absent: also accept a chain that starts after an export this archive never imported. */
+  unlinked?: boolean;
   reporter?: Reporter;
   signal?: AbortSignal;
   /** Verification threads for ingest (default: cores). */
@@ -55,13 +61,15 @@ export async function importFiles(opts: ImportOptions): Promise<{ files: Importe
     links.push({ path, header: s.header, digest: s.digest });
   }
   const ordered = checkChain(links, { after: opts.after });
+  if (opts.after === undefined && opts.unlinked !== true) await _checkStart(opts.archive, ordered[0]);
   const out: ImportedFile[] = [];
   for (const link of ordered) {
     const x = await readExport(link.path, { key: opts.key, signal: opts.signal });
     const summary = await _ingestRuns(x.records, (docs, layout) => ingest({ archive: opts.archive, docs, layout, reporter,
       signal: opts.signal, workers: opts.workers }), link.path);
-    // An empty run records where the archive stands in the export chain (sync record `sy!export`).
-    await ingest({ archive: opts.archive, docs: [], workers: 0, source: { name: 'export', cursor: { digest: link.digest, sequence: link.header.sequence } } });
+    // An empty run records the import (sync record `sy!export:<digest>`), so a later import can check its link.
+    await ingest({ archive: opts.archive, docs: [], workers: 0,
+      source: { name: `export:${link.digest}`, cursor: { digest: link.digest, sequence: link.header.sequence, previous: link.header.previous, file: link.path } } });
     // The second pass re-checked everything; a digest that changed means the file changed between passes.
     if (x.summary()?.digest !== link.digest) {
       throw new LedgerError('LEDGER_EXPORT_CORRUPT', `${link.path} changed while it was being imported`, { path: link.path });
@@ -69,6 +77,17 @@ export async function importFiles(opts: ImportOptions): Promise<{ files: Importe
     out.push({ path: link.path, sequence: link.header.sequence, digest: link.digest, counts: link.header.counts, ingest: summary });
   }
   return { files: out };
+}
+
+/** The first file must be a full export, or follow one this archive imported (or be one it imported). */
+async function _checkStart(archive: Archive, first: ChainLink | undefined): Promise<void> {
+  if (first === undefined || first.header.previous === null) return;
+  if (await readSyncRecord(archive.db, `export:${first.header.previous}`) !== null) return;
+  if (await readSyncRecord(archive.db, `export:${first.digest}`) !== null) return;
+  throw new LedgerError('LEDGER_EXPORT_CORRUPT',
+    `export chain broken: missing link: ${first.path} (sequence ${first.header.sequence}) follows export ${first.header.previous}, `
+    + 'which is neither among the files nor imported into this archive; import it first (or accept an unlinked start if the archive already holds its documents)',
+    { path: first.path, sequence: first.header.sequence, missing: first.header.previous });
 }
 
 type IngestRun = (docs: AsyncIterable<RawDoc>, layout: Layout | undefined) => Promise<IngestSummary>;

@@ -92,6 +92,9 @@ test('ops: an incremental holds only what is new; broken chains and damaged file
   const dst = await memoryArchive(l.federation);
   await rejectsWith(importFiles({ archive: dst, files: [inc.path], after: null, ...W }), 'LEDGER_EXPORT_CORRUPT', 'no full');
   await rejectsWith(importFiles({ archive: dst, files: [full.path, nothing.path], ...W }), 'LEDGER_EXPORT_CORRUPT', 'missing link');
+  // Across imports: an incremental alone needs its predecessor imported before (or --unlinked).
+  await rejectsWith(importFiles({ archive: dst, files: [inc.path], ...W }), 'LEDGER_EXPORT_CORRUPT', 'not imported before');
+  assert.equal((await dumpDb(dst.db)).size, 0, 'nothing written');
   const bad = join(dir, 'bad.lae');
   const bytes = readFileSync(inc.path);
   bytes[Math.floor(bytes.length / 2)] ^= 0x40;
@@ -99,6 +102,13 @@ test('ops: an incremental holds only what is new; broken chains and damaged file
   await rejectsWith(importFiles({ archive: dst, files: [full.path, bad], ...W }), 'LEDGER_EXPORT_CORRUPT', 'damaged');
   assert.equal((await dumpDb(dst.db)).size, 0, 'nothing written');
 
+  const later = await memoryArchive(l.federation);
+  await importFiles({ archive: later, files: [full.path], ...W });
+  await importFiles({ archive: later, files: [inc.path], ...W }); // links to the import before
+  await importFiles({ archive: later, files: [inc.path, nothing.path], ...W }); // re-import is harmless
+  const loose = await memoryArchive(l.federation);
+  const r = await importFiles({ archive: loose, files: [inc.path], unlinked: true, ...W });
+  assert.equal(r.files[0]!.ingest.byKind.block.new, 2);
   const other = buildLedger({ voters: 2, blocks: 1, seed: 'other' });
   const foreign = await diskArchive(other.federation);
   await rejectsWith(exportArchive({ archive: foreign.archive, out: join(dir, 'f.lae'), since: full.path }), 'LEDGER_ARCHIVE_FEDERATION', 'foreign since');

@@ -8,7 +8,7 @@ import { defineCommand } from '../command.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
-interface ImportArgs extends GlobalArgs { files: string[]; key?: string; archive?: string; full?: boolean; workers?: number }
+interface ImportArgs extends GlobalArgs { files: string[]; key?: string; archive?: string; full?: boolean; unlinked?: boolean; workers?: number }
 
 export const importCommand = defineCommand<ImportArgs>({
   command: 'import <files..>',
@@ -18,6 +18,7 @@ export const importCommand = defineCommand<ImportArgs>({
     .option('key', { type: 'string', describe: 'key file for encrypted exports' })
     .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
     .option('full', { type: 'boolean', describe: 'require the chain to start with a full export' })
+    .option('unlinked', { type: 'boolean', describe: 'accept a chain that starts after an export this archive never imported' })
     .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
   async run(args, io) {
     const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
@@ -26,7 +27,7 @@ export const importCommand = defineCommand<ImportArgs>({
     const key = args.key === undefined ? undefined : loadKeyFile(args.key);
     const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
     try {
-      const r = await importFiles({ archive, files: args.files, key, after: args.full === true ? null : undefined,
+      const r = await importFiles({ archive, files: args.files, key, after: args.full === true ? null : undefined, unlinked: args.unlinked,
         reporter: makeReporter(io, args), signal: io.signal, workers: args.workers });
       let bad = 0;
       const lines = r.files.map((f) => {
