@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -87,7 +87,7 @@ export async function writeExport(path: string, opts: WriteExportOptions): Promi
     };
     const { digest, contentBytes } = await _assemble(tmp, scratch, header, total, recordBytes, opts);
     await _syncFile(tmp);
-    await rename(tmp, path);
+    await _publish(tmp, path, opts.overwrite === true);
     await _syncDir(dirname(path));
     return { path, header, digest, counts, contentBytes, bytes: (await stat(path)).size };
   } catch (err) {
@@ -155,6 +155,22 @@ async function _assemble(tmp: string, scratch: string, header: ExportHeader, tot
     ...(opts.key === undefined ? [] : [new SealStream(opts.key)])];
   await pipeline([...stages, createWriteStream(tmp, { flags: 'wx', mode: 0o644 })], { signal: opts.signal });
   return { digest, contentBytes };
+}
+
+/** Put the finished file in place: rename over, or (no overwrite) hard-link, which fails if `path` appeared meanwhile. */
+async function _publish(tmp: string, path: string, overwrite: boolean): Promise<void> {
+  if (overwrite) return rename(tmp, path);
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new LedgerError('LEDGER_USAGE', `${path} exists; refusing to overwrite an export`, { path }, err);
+    // File systems without hard links: the existence check at the start is all we have.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    if (existsSync(path)) throw new LedgerError('LEDGER_USAGE', `${path} exists; refusing to overwrite an export`, { path });
+    return rename(tmp, path);
+  }
+  await rm(tmp);
 }
 
 async function _syncFile(path: string): Promise<void> {
