@@ -8,7 +8,11 @@
  * named block that is absent is a missing block; a P (other than genesis) the voter
  * has no vote on is a missing vote; two links from one P are a fork; a present block
  * no link names is unreachable. The newest end of a chain is uncertain by nature:
- * votes a voter has not cast (or whose successors are lost too) cannot be seen.
+ * votes a voter has not cast (or whose successors are lost too) cannot be seen. So a
+ * block newer (by timestamp) than every block any chain reaches is pending — on a live
+ * ledger nobody has voted on it yet — and only a block the chains pass by is unreachable.
+ * Duplicate votes are listed, not reported: ingest reports each one (VOTE_DUPLICATE)
+ * when it arrives, and one fact is one finding.
  */
 import { finding, type Finding } from '../findings.js';
 
@@ -32,8 +36,12 @@ export interface GapReport {
   missingBlocks: { block: string; namedBy: string[] }[];
   missingVotes: { block: string; voter: string }[];
   forks: { voter: string; previous: string; next: string[] }[];
+  /** Listed only: ingest reported each as VOTE_DUPLICATE when it arrived. */
   duplicates: { voter: string; block: string; count: number }[];
+  /** Held blocks (not genesis) no link names, though chains reach newer blocks (GAP_UNREACHABLE_BLOCK). */
   unreachable: string[];
+  /** Held blocks no link names that are newer than every block a chain reaches: not yet voted on (no finding). */
+  pending: string[];
   outsideSelection: { block: string; namedBy: string[] }[];
   voters: VoterCompleteness[];
   /** Block timestamp up to which every voter's chain is unbroken (the smallest per-voter one); null when unknown. */
@@ -55,7 +63,9 @@ export class GapDetector {
   private readonly timestamps: string[] = [];
   private reached = new Uint8Array(1024);
   private readonly missing = new Map<string, Set<string>>();
-  private readonly report: Omit<GapReport, 'findings' | 'completeThroughTimestamp' | 'missingBlocks' | 'outsideSelection' | 'unreachable'>;
+  private readonly report: Omit<GapReport, 'findings' | 'completeThroughTimestamp' | 'missingBlocks' | 'outsideSelection' | 'unreachable' | 'pending'>;
+  /** Timestamp of the newest held block any link names (the newest chain head); -1 when none. */
+  private headTs = -1;
   private readonly selective: boolean;
 
   constructor(opts: GapOptions) {
@@ -112,21 +122,31 @@ export class GapDetector {
     const missingBlocks: GapReport['missingBlocks'] = [];
     for (const [block, voters] of [...this.missing].sort((a, b) => (a[0] < b[0] ? -1 : 1))) missingBlocks.push({ block, namedBy: [...voters].sort() });
     const unreachable: string[] = [];
+    const pending: string[] = [];
     // Genesis is where every chain starts: it needs no link to be reached.
-    for (const [id, i] of this.index) if (this.reached[i] === 0 && id !== this.report.genesis) unreachable.push(id);
+    for (const [id, i] of this.index) {
+      if (this.reached[i] !== 0 || id === this.report.genesis) continue;
+      (Number(this.timestamps[i]) > this.headTs ? pending : unreachable).push(id);
+    }
     unreachable.sort();
+    pending.sort();
     const outside = this.selective ? missingBlocks : [];
     const gaps = this.selective ? [] : missingBlocks;
     const perVoter = this.report.voters.map((v) => v.completeThroughTimestamp);
     const completeThroughTimestamp = perVoter.length === 0 || perVoter.some((t) => t === null) ? null
       : perVoter.reduce((a, b) => (BigInt(b!) < BigInt(a!) ? b : a));
-    const r = { ...this.report, missingBlocks: gaps, outsideSelection: outside, unreachable, completeThroughTimestamp };
+    const r = { ...this.report, missingBlocks: gaps, outsideSelection: outside, unreachable, pending, completeThroughTimestamp };
     return { ...r, findings: toFindings(r) };
   }
 
   private note(id: string, voter: string): void {
     const i = this.index.get(id);
-    if (i !== undefined) { this.reached[i] = 1; return; }
+    if (i !== undefined) {
+      this.reached[i] = 1;
+      const ts = Number(this.timestamps[i]);
+      if (ts > this.headTs) this.headTs = ts;
+      return;
+    }
     const set = this.missing.get(id);
     if (set === undefined) this.missing.set(id, new Set([voter])); else set.add(voter);
   }
@@ -154,7 +174,6 @@ function toFindings(r: Omit<GapReport, 'findings'>): Finding[] {
   for (const m of r.missingBlocks) out.push(finding('GAP_MISSING_BLOCK', 'block', m.block, `block ${m.block} is named by the vote chain of ${m.namedBy.length} voter(s) but not in the archive`, { namedBy: m.namedBy }));
   for (const m of r.missingVotes) out.push(finding('GAP_MISSING_VOTE', 'vote', `${m.block}/${m.voter}`, `the chain of ${m.voter} passes through block ${m.block} but the archive has no vote by it on that block`, { block: m.block, voter: m.voter }));
   for (const f of r.forks) out.push(finding('GAP_FORK', 'chain', f.voter, `${f.voter} has ${f.next.length} votes naming previous_block ${f.previous}`, { voter: f.voter, previous: f.previous, next: f.next }));
-  for (const d of r.duplicates) out.push(finding('VOTE_DUPLICATE', 'vote', `${d.block}/${d.voter}`, `${d.voter} cast ${d.count} different votes on block ${d.block}`, { voter: d.voter, block: d.block, count: d.count }));
   for (const u of r.unreachable) out.push(finding('GAP_UNREACHABLE_BLOCK', 'block', u, `no vote chain reaches block ${u}`));
   for (const o of r.outsideSelection) out.push(finding('GAP_OUTSIDE_SELECTION', 'block', o.block, `block ${o.block} is named by a vote chain and lies outside this selective archive`, { namedBy: o.namedBy }));
   return out;

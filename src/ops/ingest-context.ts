@@ -113,7 +113,7 @@ export class IngestContext {
     this.tally('block', 'new');
   }
 
-  /** Store a vote whose signature and voter verified (or skip it / record a second vote by the same voter). */
+  /** Store a vote whose signature and voter verified (or skip it / record a second vote by the same voter: VOTE_DUPLICATE). */
   async storeVote(vote: Vote, origin: string, findings: Finding[], raw: RawDoc): Promise<void> {
     const blockId = vote.vote.voting_for_block;
     const k = key('v', blockId, vote.node_pubkey);
@@ -125,14 +125,18 @@ export class IngestContext {
         this.tally('vote', 'duplicate');
         return;
       }
-      // A second authentic vote by one voter on one block is ledger history (a duplicate vote): keep it apart.
+      // A second authentic vote by one voter on one block is ledger history, BigchainDB's
+      // CriticalDuplicateVote: report it here, once, as VOTE_DUPLICATE (not a storage conflict:
+      // both documents are genuine) and keep it in `vd!` as evidence. gaps lists `vd!` entries
+      // but does not report them again.
       const dk = key('vd', blockId, vote.node_pubkey, sha256(Buffer.from(bytes, 'utf8')).toString('hex').slice(0, 16));
       if (await this.writer.get(dk) !== undefined) { this.tally('vote', 'duplicate'); return; }
-      this.report(finding('STORE_CONFLICT', 'vote', `${blockId}/${vote.node_pubkey}`,
-        `voter ${vote.node_pubkey} has another vote on block ${blockId}; both are kept (duplicate vote)`, { where: origin, rowId: raw.table === 'votes' ? vote.id ?? null : null }));
+      this.report(finding('VOTE_DUPLICATE', 'vote', `${blockId}/${vote.node_pubkey}`,
+        `voter ${vote.node_pubkey} cast another vote on block ${blockId}; both are kept`,
+        { voter: vote.node_pubkey, block: blockId, where: origin, rowId: raw.table === 'votes' ? vote.id ?? null : null }));
       this.writer.putVote(blockId, dk, bytes);
       for (const e of voteIndexEntries(vote)) this.writer.put(e.key, e.value); // its chain link shows a fork, if it makes one
-      this.tally('vote', 'conflict');
+      this.tally('vote', 'new');
       return;
     }
     findings.forEach((f) => this.report(f)); // VOTE_MALFORMED: stored, counts as invalid

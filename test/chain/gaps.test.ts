@@ -81,14 +81,45 @@ test('complete-through stops at the first break of each chain', () => {
 
 test('forks, duplicates and unreachable blocks', () => {
   const d = new GapDetector({ genesis: 'g' });
-  for (const [b, t] of [['g', '1'], ['a', '2'], ['b', '3'], ['c', '4']] as const) d.addBlock(b, t);
+  // c is older than b, which a chain reaches: the chains went past c without naming it.
+  for (const [b, t] of [['g', '1'], ['a', '2'], ['c', '3'], ['b', '4']] as const) d.addBlock(b, t);
   d.addVoter('v', [{ prev: 'g', next: 'a' }, { prev: 'g', next: 'b' }], ['a']);
   const r = d.finish();
   assert.deepEqual(r.forks, [{ voter: 'v', previous: 'g', next: ['a', 'b'] }]);
   assert.deepEqual(r.duplicates, [{ voter: 'v', block: 'a', count: 2 }]);
   assert.deepEqual(r.unreachable, ['c']);
+  assert.deepEqual(r.pending, []);
   assert.equal(r.voters[0]!.completeThrough, 'g');
-  assert.deepEqual(r.findings.map((f) => f.code).sort(), ['GAP_FORK', 'GAP_UNREACHABLE_BLOCK', 'VOTE_DUPLICATE']);
+  // Duplicates are listed, not reported: ingest reported VOTE_DUPLICATE when the vote arrived.
+  assert.deepEqual(r.findings.map((f) => f.code).sort(), ['GAP_FORK', 'GAP_UNREACHABLE_BLOCK']);
+});
+
+test('blocks newer than every chain head are pending, not unreachable; older unnamed ones are unreachable', () => {
+  const d = new GapDetector({ genesis: 'g' });
+  for (const [b, t] of [['g', '10'], ['a', '20'], ['x', '25'], ['b', '30'], ['n1', '31'], ['n2', '40']] as const) d.addBlock(b, t);
+  d.addVoter('v1', [{ prev: 'g', next: 'a' }, { prev: 'a', next: 'b' }]);
+  d.addVoter('v2', [{ prev: 'g', next: 'a' }]); // a voter lagging behind does not make newer blocks gaps
+  const r = d.finish();
+  assert.deepEqual(r.pending, ['n1', 'n2']);
+  assert.deepEqual(r.unreachable, ['x']);
+  assert.deepEqual(r.findings.map((f) => `${f.code} ${f.doc}`), ['GAP_UNREACHABLE_BLOCK x']);
+  // Before any vote, every block but genesis is pending.
+  const fresh = new GapDetector({ genesis: 'g' });
+  for (const [b, t] of [['g', '10'], ['a', '20']] as const) fresh.addBlock(b, t);
+  fresh.addVoter('v1', []);
+  const f = fresh.finish();
+  assert.deepEqual([f.pending, f.unreachable, f.findings.length], [['a'], [], 0]);
+});
+
+test('property: the newest k blocks lose every vote; they are pending, and nothing is reported', () => {
+  fc.assert(fc.property(modelArb.chain((m) => fc.record({ m: fc.constant(m), k: fc.integer({ min: 1, max: m.n }) })), ({ m, k }) => {
+    // Voters vote in height order here, so the newest k blocks are the last k of every chain.
+    const ordered: Model = { n: m.n, orders: m.orders.map(() => Array.from({ length: m.n - k }, (_, i) => i + 1)) };
+    const r = detect(ordered, new Set(), new Set(), true);
+    assert.deepEqual(r.pending, Array.from({ length: k }, (_, i) => id(m.n - k + 1 + i)));
+    assert.deepEqual(r.unreachable, []);
+    assert.deepEqual(r.findings, []);
+  }), { numRuns: 200 });
 });
 
 test('a selective archive reports absent blocks as outside the selection, not as gaps', () => {

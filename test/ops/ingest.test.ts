@@ -67,14 +67,17 @@ test('a bad signature or a foreign voter is quarantined, never stored', async ()
   assert.equal([...(await dumpDb(a.db)).keys()].filter((k) => k.startsWith('q!')).length, 3, 'quarantine is idempotent');
 });
 
-test('a different vote by the same voter on the same block is a conflict, kept apart, never overwriting', async () => {
+test('a different vote by the same voter on the same block is a duplicate vote, reported once, kept apart, never overwriting', async () => {
   const l = buildLedger({ voters: 3, blocks: 2 });
   const a = await memoryArchive(l.federation);
   await ingest({ archive: a, docs: raw([l.genesis, ...l.blocks, ...l.votes]), ...W });
   const other = makeVote(l.signers[0]!, l.blocks[0]!.id, l.genesis.id, false);
   const s = await ingest({ archive: a, docs: raw([other]), ...W });
-  assert.equal(s.conflicts, 1);
-  assert.equal(s.findings[0]!.code, 'STORE_CONFLICT');
+  assert.equal(s.conflicts, 0);
+  assert.equal(s.byKind.vote.new, 1);
+  assert.deepEqual(s.findings.map((f) => `${f.code} ${f.doc}`), [`VOTE_DUPLICATE ${l.blocks[0]!.id}/${l.signers[0]!.key}`]);
+  const again = await ingest({ archive: a, docs: raw([other]), ...W });
+  assert.deepEqual([again.duplicate, again.findingsTotal], [1, 0], 'the same duplicate vote again is a no-op');
   const { votes, duplicates } = await readVotesOf(a.db, l.blocks[0]!.id);
   assert.equal(votes.length, 3);
   assert.equal(duplicates.length, 1);

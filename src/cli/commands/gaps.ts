@@ -1,8 +1,8 @@
 /**
  * `ledger-archive gaps` (docs/spec-store.md): walk every voter's previous_block chain and
- * report missing blocks and votes, forks, duplicate votes, unreachable blocks and the
- * complete-through points. Exit 1 when gaps exist (blocks outside a selective archive
- * are informational and do not count).
+ * report missing blocks and votes, forks, unreachable blocks and the complete-through
+ * points. Exit 1 when gaps exist. Informational, not counted: blocks outside a selective
+ * archive, duplicate votes (ingest reported them) and pending blocks (newer than every vote).
  */
 import { defineCommand } from '../command.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
@@ -30,8 +30,9 @@ export const gapsCommand = defineCommand<GapsArgs>({
         `  missing blocks     ${r.missingBlocks.length}`,
         `  missing votes      ${r.missingVotes.length}`,
         `  forks              ${r.forks.length}`,
-        `  duplicate votes    ${r.duplicates.length}`,
+        `  duplicate votes    ${r.duplicates.length}${r.duplicates.length > 0 ? ' (reported as VOTE_DUPLICATE by ingest; not a gap)' : ''}`,
         `  unreachable blocks ${r.unreachable.length}`,
+        ...(r.pending.length > 0 ? [`  pending blocks     ${r.pending.length} (newer than every vote: not voted on yet; not a gap)`] : []),
         ...(r.outsideSelection.length > 0 ? [`  outside selection  ${r.outsideSelection.length} (informational)`] : []),
         'complete through:',
         ...r.voters.map((v) => `  ${voterName(archive.federation, v.voter).padEnd(18)} ${v.depth} blocks, through ${v.completeThrough ?? 'nothing'} at ${when(v.completeThroughTimestamp)}`),

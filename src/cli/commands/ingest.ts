@@ -1,7 +1,7 @@
 /**
  * `ledger-archive ingest FILE...` (docs/spec-store.md): verify documents from NDJSON/JSON
  * files and `rethinkdb dump` archives and store them; what does not verify goes to
- * quarantine. Exit 1 when anything was quarantined or conflicted.
+ * quarantine. Exit 1 when anything was reported: quarantined, conflicted, a duplicate vote.
  */
 import { defineCommand } from '../command.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
@@ -35,7 +35,8 @@ export const ingestCommand = defineCommand<IngestArgs>({
         ...(s.ignored > 0 ? [`  ignored       ${s.ignored} (bare transactions)`] : []),
         `  findings      ${s.findingsTotal}`,
       ]);
-      return s.quarantined > 0 || s.conflicts > 0 ? EXIT.FINDINGS : EXIT.OK;
+      // Any finding (quarantine, conflict, VOTE_DUPLICATE, a stored block's TX_ finding…) exits 1.
+      return s.findingsTotal > 0 || s.quarantined > 0 || s.conflicts > 0 ? EXIT.FINDINGS : EXIT.OK;
     } finally {
       await closeArchive(archive);
     }
