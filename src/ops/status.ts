@@ -1,8 +1,9 @@
 /**
  * The `status` operation (SPEC.md §12.6): what the archive holds (counts by kind
  * and election status), its federation, each source's last successful pull and its
- * age, and warnings a monitor can alert on (never pulled, stale, quarantine not
- * empty, gaps present). Everything streams from LevelDB.
+ * age (and, for `pull --follow`, the mode and the lag from its sync record), and
+ * warnings a monitor can alert on (never pulled, stale, quarantine not empty, gaps
+ * present). Everything streams from LevelDB.
  */
 import type { BlockStatus } from '../model/types.js';
 import { voterName } from '../model/federation.js';
@@ -21,11 +22,21 @@ export interface StatusReport {
   federation: { hash: string; keys: { key: string; name: string }[]; federationHash: string };
   counts: { blocks: number; votes: number; duplicateVotes: number; transactions: number; quarantined: number; pendingBlocks: number };
   statuses: Record<BlockStatus | 'unelected', number>;
-  sources: { name: string; lastPullAt: string; ageSeconds: number; stale: boolean; counts?: Record<string, number> }[];
-  /** Gap summary, or null when not computed (`gaps: false`). */
-  gaps: { findings: number; byCode: Record<string, number>; completeThroughTimestamp: string | null } | null;
+  sources: { name: string; lastPullAt: string; ageSeconds: number; stale: boolean; counts?: Record<string, number>; follow: FollowStatus | null }[];
+  /**
+   * Gap summary, or null when not computed (`gaps: false`). `pending`: blocks newer than every
+   * vote (not voted on yet; no finding). `duplicateVotes`: listed by gaps, reported by ingest.
+   */
+  gaps: { findings: number; byCode: Record<string, number>; completeThroughTimestamp: string | null; pending: number; duplicateVotes: number } | null;
   warnings: { code: StatusWarningCode; message: string }[];
 }
+
+/**
+ * The follow mode of a source, from its sync record's cursor (docs/spec-pull.md §4).
+ * `lagSeconds`: now − `lastEventAt`, or now − the cursor's block timestamp before any change
+ * arrived; null when neither is known.
+ */
+export interface FollowStatus { active: boolean; since: string | null; lastEventAt: string | null; lagSeconds: number | null }
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -58,7 +69,7 @@ export async function status(opts: StatusOptions): Promise<StatusReport> {
   };
   const sources = (await readSyncRecords(db)).map((r) => {
     const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(r.lastPullAt)) / 1000));
-    return { name: r.name, lastPullAt: r.lastPullAt, ageSeconds, stale: ageSeconds > staleAfter, counts: r.counts };
+    return { name: r.name, lastPullAt: r.lastPullAt, ageSeconds, stale: ageSeconds > staleAfter, counts: r.counts, follow: followStatus(r.cursor, now) };
   });
   let gaps: StatusReport['gaps'] = null;
   if (opts.gaps !== false) {
@@ -66,7 +77,8 @@ export async function status(opts: StatusOptions): Promise<StatusReport> {
     const byCode: Record<string, number> = {};
     for (const f of g.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
     const real = g.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
-    gaps = { findings: real, byCode, completeThroughTimestamp: g.completeThroughTimestamp };
+    gaps = { findings: real, byCode, completeThroughTimestamp: g.completeThroughTimestamp, pending: g.pending.length,
+      duplicateVotes: g.duplicates.reduce((n, d) => n + d.count - 1, 0) };
   }
   const warnings: StatusReport['warnings'] = [];
   if (sources.length === 0) warnings.push({ code: 'NEVER_PULLED', message: 'no source has ever been pulled into this archive' });
@@ -78,6 +90,21 @@ export async function status(opts: StatusOptions): Promise<StatusReport> {
     archive: { dir: opts.archive.dir, createdAt: info.createdAt, formatVersion: info.version },
     federation: { hash: federation.hash, keys: federation.keys.map((k) => ({ key: k, name: voterName(federation, k) })), federationHash: info.federationHash },
     counts, statuses, sources, gaps, warnings,
+  };
+}
+
+/** The follow state in a cursor `{blockTimestamp?, follow?: {active, since, lastEventAt}}`, or null. */
+function followStatus(cursor: unknown, now: Date): FollowStatus | null {
+  if (cursor === null || typeof cursor !== 'object') return null;
+  const c = cursor as { blockTimestamp?: unknown; follow?: { active?: unknown; since?: unknown; lastEventAt?: unknown } };
+  if (c.follow === undefined || c.follow === null || typeof c.follow !== 'object') return null;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const lastEventAt = str(c.follow.lastEventAt);
+  const blockTs = typeof c.blockTimestamp === 'string' && /^\d+$/.test(c.blockTimestamp) ? Number(c.blockTimestamp) * 1000 : null;
+  const from = lastEventAt !== null && !Number.isNaN(Date.parse(lastEventAt)) ? Date.parse(lastEventAt) : blockTs;
+  return {
+    active: c.follow.active === true, since: str(c.follow.since), lastEventAt,
+    lagSeconds: from === null ? null : Math.max(0, Math.round((now.getTime() - from) / 1000)),
   };
 }
 

@@ -1,10 +1,19 @@
 /**
  * `ledger-archive status [--strict] [--stale-after SECONDS]` (docs/spec-store.md): counts,
- * federation, sources and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
+ * federation, sources (with follow mode and lag) and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
  */
 import { defineCommand } from '../command.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import type { FollowStatus } from '../../ops/status.js';
+
+/** The follow part of a source line: mode, since, last change and lag. */
+function followText(f: FollowStatus | null): string {
+  if (f === null) return '';
+  const lag = f.lagSeconds === null ? 'lag unknown' : `lag ${f.lagSeconds} s`;
+  const last = f.lastEventAt === null ? 'no change yet' : `last change ${f.lastEventAt}`;
+  return f.active ? `; following since ${f.since ?? '?'}, ${last}, ${lag}` : `; follow stopped (was following since ${f.since ?? '?'}, ${last})`;
+}
 
 interface StatusArgs extends GlobalArgs { archive?: string; strict?: boolean; 'stale-after'?: number; gaps?: boolean }
 
@@ -27,8 +36,9 @@ export const statusCommand = defineCommand<StatusArgs>({
         `federation ${s.federation.federationHash.slice(0, 16)}… ${s.federation.hash}: ${s.federation.keys.map((k) => k.name).join(', ')}`,
         `blocks ${s.counts.blocks}: ${s.statuses.valid} valid, ${s.statuses.invalid} invalid, ${s.statuses.undecided} undecided${s.statuses.unelected > 0 ? `, ${s.statuses.unelected} not elected` : ''}`,
         `votes ${s.counts.votes}${s.counts.duplicateVotes > 0 ? ` (+${s.counts.duplicateVotes} duplicate)` : ''}, transactions ${s.counts.transactions}, quarantined ${s.counts.quarantined}`,
-        ...(s.gaps !== null ? [`gaps ${s.gaps.findings}, complete through ${s.gaps.completeThroughTimestamp ?? 'unknown'}`] : []),
-        ...s.sources.map((x) => `source ${x.name}: last pull ${x.lastPullAt} (${x.ageSeconds} s ago)${x.stale ? ' STALE' : ''}`),
+        ...(s.gaps !== null ? [`gaps ${s.gaps.findings}, complete through ${s.gaps.completeThroughTimestamp ?? 'unknown'}`
+          + `${s.gaps.pending > 0 ? `, ${s.gaps.pending} newest block(s) pending (not voted on yet)` : ''}`] : []),
+        ...s.sources.map((x) => `source ${x.name}: last pull ${x.lastPullAt} (${x.ageSeconds} s ago)${x.stale ? ' STALE' : ''}${followText(x.follow)}`),
         ...s.warnings.map((w) => `warning ${w.code}: ${w.message}`),
       ]);
       return args.strict === true && s.warnings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
