@@ -1,6 +1,10 @@
 /**
  * The `verify` operation (SPEC.md §13.1): check a stream of documents against the
  * pinned federation without storing anything, and decide every block's election.
+ * Stored-layout blocks (dumps of BigchainDB 1.0/1.3) are re-coupled with their rows
+ * as ingest does: they wait in a scratch LevelDB until the stream ends (the rows may
+ * come after them), take part in elections meanwhile, and are verified at the end;
+ * an election is reported only once its block verified.
  */
 import type { Finding } from '../findings.js';
 import type { Federation } from '../model/federation.js';
@@ -9,6 +13,8 @@ import type { RawDoc } from '../sources/source.js';
 import { checkDocuments } from '../verify/pool.js';
 import { ElectionTracker, type Decided } from '../verify/election-tracker.js';
 import type { BlockStatus } from '../model/types.js';
+import { openScratchDb, type ScratchDb } from '../store/scratch.js';
+import { StoredStage, type Recoupled } from './verify-stored.js';
 
 /** Per-kind tallies. */
 export interface KindCount { checked: number; verified: number; withFindings: number }
@@ -20,7 +26,7 @@ export interface VerifyReport {
   findings: number;
   /** Votes whose block was not in the input: block id → number of votes. */
   votesWithoutBlock: number;
-  /** Stored-layout blocks whose assets/metadata rows were not in the input (not verified). */
+  /** Stored-layout blocks whose assets rows were not in the input (BLOCK_MISSING_ASSET, not verified). */
   blocksNeedingRows: number;
 }
 
@@ -31,6 +37,8 @@ export interface VerifyOptions {
   reporter?: Reporter;
   workers?: number;
   signal?: AbortSignal;
+  /** Opens the scratch database for stored-layout blocks (default: a temporary LevelDB folder). */
+  scratch?: () => Promise<ScratchDb>;
 }
 
 const zero = (): KindCount => ({ checked: 0, verified: 0, withFindings: 0 });
@@ -46,34 +54,84 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
     statuses: { valid: 0, invalid: 0, undecided: 0 }, findings: 0, votesWithoutBlock: 0, blocksNeedingRows: 0,
   };
   const tracker = new ElectionTracker(opts.federation);
+  const stage = new StoredStage(opts.scratch ?? (() => openScratchDb()));
   const emitFinding = (f: Finding): void => { report.findings++; reporter.finding(f); };
   const emitDecided = (d: Decided | null): void => {
     if (d === null) return;
+    if (stage.has(d.blockId)) { stage.saveElection(d); return; } // reported once its block verified
     report.statuses[d.election.status]++;
     d.election.findings.forEach(emitFinding);
     const e = d.election;
     reporter.record('block', { id: d.blockId, status: e.status, n_voters: e.nVoters, n_valid: e.nValid, n_invalid: e.nInvalid });
   };
-  let done = 0;
-  for await (const v of checkDocuments(opts.docs, { federation: opts.federation, workers: opts.workers, signal: opts.signal })) {
-    const c = report.counts[v.kind];
+  const tally = (kind: keyof VerifyReport['counts'], findings: readonly Finding[]): void => {
+    const c = report.counts[kind];
     c.checked++;
-    if (v.findings.length === 0) c.verified++; else c.withFindings++;
-    v.findings.forEach(emitFinding);
-    if (v.kind === 'block') {
-      if (v.needs !== null) { report.blocksNeedingRows++; c.verified--; reporter.warn(`block ${v.block.id} is in stored layout and its assets/metadata rows were not given: not verified`); }
-      else if (v.findings.length === 0) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
-      else reporter.record('block', { id: v.block.id, status: 'unverified' });
-    } else if (v.kind === 'vote') {
-      const r = tracker.addVote(v.vote, v.signatureOk);
-      r.late.forEach(emitFinding);
-      emitDecided(r.decided);
+    if (findings.length === 0) c.verified++; else c.withFindings++;
+    findings.forEach(emitFinding);
+  };
+  let done = 0;
+  try {
+    for await (const v of checkDocuments(opts.docs, { federation: opts.federation, workers: opts.workers, signal: opts.signal })) {
+      if (v.kind === 'block' && v.needs !== null) {
+        // Stored layout: counted when verified, at the end; its votes elect it meanwhile.
+        if (stage.addBlock(v.block, v.origin)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
+      } else {
+        tally(v.kind, v.findings);
+        if (v.kind === 'block') {
+          if (v.findings.length === 0) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
+          else reporter.record('block', { id: v.block.id, status: 'unverified' });
+        } else if (v.kind === 'vote') {
+          const r = tracker.addVote(v.vote, v.signatureOk);
+          r.late.forEach(emitFinding);
+          emitDecided(r.decided);
+        } else if (v.kind === 'asset' || v.kind === 'metadata') stage.addRow(v.kind, v.id, v.row, v.origin);
+      }
+      stage.takeConflicts().forEach(emitFinding);
+      await stage.maybeFlush();
+      if (++done % 500 === 0) reporter.progress({ phase: 'verify', done });
     }
-    if (++done % 500 === 0) reporter.progress({ phase: 'verify', done });
+    const end = tracker.finish();
+    end.decided.forEach(emitDecided);
+    for (const n of end.orphanVotes.values()) report.votesWithoutBlock += n;
+    if (stage.size > 0) await verifyStaged(stage, opts, report, { tally, emitFinding });
+  } finally {
+    await stage.close();
   }
-  const end = tracker.finish();
-  end.decided.forEach(emitDecided);
-  for (const n of end.orphanVotes.values()) report.votesWithoutBlock += n;
   reporter.done();
   return report;
+}
+
+interface Emitters {
+  tally(kind: 'block', findings: readonly Finding[]): void;
+  emitFinding(f: Finding): void;
+}
+
+/** Verify the re-coupled stored-layout blocks (in the pool) and report their saved elections. */
+async function verifyStaged(stage: StoredStage, opts: VerifyOptions, report: VerifyReport, out: Emitters): Promise<void> {
+  const reporter = opts.reporter ?? noopReporter;
+  const queue: Recoupled[] = [];
+  const incomplete: Recoupled[] = [];
+  async function* full(): AsyncGenerator<RawDoc> {
+    for await (const r of stage.recoupled()) {
+      if (r.raw === null) incomplete.push(r);
+      else { queue.push(r); yield r.raw; }
+    }
+  }
+  const finishBlock = async (id: string, findings: readonly Finding[]): Promise<void> => {
+    out.tally('block', findings);
+    const d = await stage.election(id);
+    if (findings.length > 0) { reporter.record('block', { id, status: 'unverified' }); return; }
+    if (d === null) return;
+    report.statuses[d.election.status]++;
+    d.election.findings.forEach(out.emitFinding);
+    const e = d.election;
+    reporter.record('block', { id, status: e.status, n_voters: e.nVoters, n_valid: e.nValid, n_invalid: e.nInvalid });
+  };
+  for await (const v of checkDocuments(full(), { federation: opts.federation, workers: opts.workers, signal: opts.signal })) {
+    const r = queue.shift()!;
+    for (const m of incomplete.splice(0)) { report.blocksNeedingRows++; await finishBlock(m.id, m.missing!); }
+    await finishBlock(r.id, v.findings);
+  }
+  for (const m of incomplete.splice(0)) { report.blocksNeedingRows++; await finishBlock(m.id, m.missing!); }
 }
