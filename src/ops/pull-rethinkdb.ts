@@ -72,24 +72,81 @@ function transactions(doc: unknown): unknown[] {
  * Deliver a group of raw blocks with what they need: the `assets` rows of their
  * CREATE/GENESIS transactions stored without `asset` (v1.0+), the `metadata` rows
  * of their transactions stored without `metadata` (v1.3), and their votes.
+ *
+ * The rows are fetched first and put back into the blocks here (see {@link recoupleRaw}),
+ * so ingest's worker pool verifies complete blocks in parallel; handed over stored,
+ * a block would be re-coupled and verified on ingest's main thread, one at a time,
+ * after reading its rows back from the archive (a pull then cost ~2× verifying alone).
+ * The rows are delivered too, first, so the archive stages them as for any source.
  */
 export async function* withRowsAndVotes(src: RethinkSource, blocks: RawDoc[], layout: Layout): AsyncGenerator<RawDoc> {
-  yield* blocks;
   const assetIds: string[] = [];
   const metaIds: string[] = [];
   for (const b of blocks) {
     for (const tx of transactions(b.doc)) {
       const id = fieldOf(tx, 'id');
       if (typeof id !== 'string') continue;
-      const op = fieldOf(tx, 'operation');
-      if ((layout === '1.0' || layout === '1.3') && (op === 'CREATE' || op === 'GENESIS') && fieldOf(tx, 'asset') === undefined) assetIds.push(id);
-      if (layout === '1.3' && fieldOf(tx, 'metadata') === undefined) metaIds.push(id);
+      if (needsAsset(tx, layout)) assetIds.push(id);
+      if (needsMetadata(tx, layout)) metaIds.push(id);
     }
   }
-  if (assetIds.length > 0) yield* src.assetsFor(assetIds);
-  if (metaIds.length > 0) yield* src.metadataFor(metaIds);
+  const assets = new Map<string, RawDoc>();
+  const metadata = new Map<string, RawDoc>();
+  if (assetIds.length > 0) for await (const r of src.assetsFor(assetIds)) rowInto(assets, r);
+  if (metaIds.length > 0) for await (const r of src.metadataFor(metaIds)) rowInto(metadata, r);
+  yield* assets.values();
+  yield* metadata.values();
+  for (const b of blocks) yield recoupleRaw(b, assets, metadata, layout);
   const ids = blocks.map((b) => fieldOf(b.doc, 'id')).filter((id): id is string => typeof id === 'string');
   yield* votesOf(src, ids);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** As model/stored.ts: CREATE/GENESIS of a v1.0+ stored layout without `asset`. */
+const needsAsset = (tx: unknown, layout: Layout): boolean => (layout === '1.0' || layout === '1.3')
+  && isObject(tx) && (tx.operation === 'CREATE' || tx.operation === 'GENESIS') && !('asset' in tx);
+/** As model/stored.ts `storedNeeds`: a v1.3 stored transaction (versioned, not v1) without `metadata`. */
+const needsMetadata = (tx: unknown, layout: Layout): boolean => layout === '1.3' && isObject(tx) && !('metadata' in tx)
+  && 'version' in tx && tx.version !== 1;
+
+function rowInto(rows: Map<string, RawDoc>, r: RawDoc): void {
+  const id = fieldOf(r.doc, 'id');
+  if (typeof id === 'string' && !rows.has(id)) rows.set(id, r);
+}
+
+/**
+ * A stored block with its rows put back (model/stored.ts `recoupleBlock` on raw, untrusted
+ * input): `asset` is the assets row without `id`; `metadata` the metadata row's `metadata`,
+ * or null without a row (v1.3 stores only non-null metadata). The result is not trusted
+ * either — ingest verifies it like any block, and a wrong row makes its id mismatch.
+ * A block whose asset row the source lacks, or whose shape is unexpected, is delivered
+ * as stored: ingest's re-coupler then looks for the row in the archive, or quarantines.
+ */
+export function recoupleRaw(b: RawDoc, assets: ReadonlyMap<string, RawDoc>, metadata: ReadonlyMap<string, RawDoc>, layout: Layout): RawDoc {
+  const inner = fieldOf(b.doc, 'block');
+  const txs = fieldOf(inner, 'transactions');
+  if (!isObject(b.doc) || !isObject(inner) || !Array.isArray(txs)) return b;
+  let changed = false;
+  const out: unknown[] = [];
+  for (const tx of txs) {
+    if (!isObject(tx) || typeof tx.id !== 'string') return b;
+    let t = tx;
+    if (needsAsset(tx, layout)) {
+      const row = assets.get(tx.id)?.doc;
+      if (!isObject(row)) return b;
+      const { id: _id, ...asset } = row;
+      t = { ...t, asset };
+    }
+    if (needsMetadata(tx, layout)) {
+      const row = metadata.get(tx.id)?.doc;
+      t = { ...t, metadata: isObject(row) && 'metadata' in row ? row.metadata : null };
+    }
+    changed ||= t !== tx;
+    out.push(t);
+  }
+  if (!changed) return b;
+  const { text: _stored, ...rest } = b; // the text, if any, is the stored form: the document is now `doc`
+  return { ...rest, doc: { ...b.doc, block: { ...inner, transactions: out } } };
 }
 
 /** Votes of several blocks, fetched side by side (one block_and_voter range each). */
