@@ -1,9 +1,12 @@
 /**
- * Archive benchmark section (issue 3): ingest a generated ledger of BENCH_STORE_BLOCKS
- * (default 100,000) blocks × 4 voters into a fresh on-disk archive (documents/s), then
- * `gaps` and `check` on it, each in its own process so peak RSS is theirs alone.
- * Goals: gaps < 20 s and < 300 MB peak RSS on the 2-core machine.
- * Run alone: node dist/bench/store-bench.js   (child mode: store-bench.js gaps|check DIR)
+ * Archive benchmark section (issue 3): on a generated ledger of BENCH_STORE_BLOCKS
+ * (default 100,000) blocks × 4 voters — verification alone (the yardstick ingest must
+ * keep up with), ingest into a fresh on-disk archive (documents/s), then `gaps` and
+ * `check` on it; plus ingest of the shipped sample dump (stored layout, re-coupling).
+ * Each step runs in its own process so peak RSS and CPU time (user+sys, all threads)
+ * are its own: the machine is shared, so CPU time is the comparable figure.
+ * Goals: ingest ≈ verification; gaps < 20 s and < 300 MB peak RSS on the 2-core machine.
+ * Run alone: node dist/bench/store-bench.js   (child mode: store-bench.js MODE DIR [LEDGER FEDERATION])
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,22 +18,53 @@ import { closeArchive, initArchive, openArchive } from '../src/store/archive.js'
 import { ingest } from '../src/ops/ingest.js';
 import { findGaps } from '../src/ops/gaps.js';
 import { check } from '../src/ops/check.js';
+import { checkDocuments } from '../src/verify/pool.js';
 import { openDocuments } from '../src/cli/open-documents.js';
 import { cachedLedger } from './ledger-cache.js';
 import type { BenchSection } from './sections.js';
 
 const SELF = fileURLToPath(import.meta.url);
+const SAMPLE = fileURLToPath(new URL('../../fixtures/sample/', import.meta.url));
 
-async function child(mode: string, dir: string): Promise<void> {
-  const a = await openArchive({ dir });
+/** What a child step reports. */
+interface StepResult { seconds: number; cpuSeconds: number; maxRssMB: number; docs: number; findings: number }
+
+async function child(mode: string, dir: string, ledger?: string, federationFile?: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = mode === 'gaps' ? await findGaps({ archive: a }) : await check({ archive: a });
+  let docs = 0;
+  let findings = 0;
+  if (mode === 'verify') {
+    for await (const v of checkDocuments(openDocuments([ledger!]), { federation: loadFederation(federationFile!) })) {
+      docs++;
+      findings += v.findings.length;
+    }
+  } else if (mode === 'ingest') {
+    await initArchive({ dir, federation: loadFederation(federationFile!) });
+    const a = await openArchive({ dir });
+    const s = await ingest({ archive: a, docs: openDocuments([ledger!]) });
+    await closeArchive(a);
+    docs = s.new + s.duplicate + s.quarantined + s.conflicts + s.ignored;
+    findings = s.findingsTotal;
+  } else {
+    const a = await openArchive({ dir });
+    const r = mode === 'gaps' ? await findGaps({ archive: a }) : await check({ archive: a });
+    await closeArchive(a);
+    findings = r.findings.length;
+  }
   const seconds = (performance.now() - t0) / 1000;
-  await closeArchive(a);
-  process.stdout.write(JSON.stringify({ seconds, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), findings: r.findings.length }));
+  const cpu = process.cpuUsage(cpu0);
+  const out: StepResult = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), docs, findings };
+  process.stdout.write(JSON.stringify(out));
 }
 
-/** The archive section: ingest, gaps, check. */
+function runChild(args: string[]): StepResult {
+  const r = spawnSync(process.execPath, [SELF, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`store-bench ${args[0]} failed with status ${r.status}`);
+  return JSON.parse(r.stdout) as StepResult;
+}
+
+/** The archive section: verification alone, ingest, gaps, check; sample-dump ingest. */
 export const storeSection: BenchSection = {
   name: 'archive',
   async run({ log, fmt }) {
@@ -38,28 +72,29 @@ export const storeSection: BenchSection = {
     const ledger = await cachedLedger(`store-${blocks}`, { blocks, txsPerBlock: [1, 2], seed: 'bench-store', richData: false, federationSize: 4 }, log);
     const tmp = mkdtempSync(join(tmpdir(), 'la-bench-'));
     const dir = join(tmp, 'archive');
+    const line = (what: string, r: StepResult, rate: boolean): string => `archive: ${what} ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`
+      + (rate ? `, ${fmt(r.docs)} documents = ${fmt(Math.round(r.docs / r.seconds))} docs/s` : '') + `, peak RSS ${r.maxRssMB} MB, ${fmt(r.findings)} findings`;
     try {
-      await initArchive({ dir, federation: loadFederation(ledger.federation) });
-      const a = await openArchive({ dir });
-      const t0 = performance.now();
-      const s = await ingest({ archive: a, docs: openDocuments([ledger.file]) });
-      const sec = (performance.now() - t0) / 1000;
-      await closeArchive(a);
-      const docs = s.new + s.duplicate + s.quarantined + s.conflicts;
-      log(`archive: ingest ${fmt(docs)} documents (${fmt(s.byKind.block.new)} blocks) in ${sec.toFixed(1)} s = ${fmt(Math.round(docs / sec))} docs/s; quarantined ${s.quarantined}`);
+      const steps: Record<string, StepResult> = {};
+      steps.verify = runChild(['verify', dir, ledger.file, ledger.federation]);
+      log(line('verify only (no storage)', steps.verify, true));
+      steps.ingest = runChild(['ingest', dir, ledger.file, ledger.federation]);
+      log(line('ingest', steps.ingest, true));
       for (const mode of ['gaps', 'check']) {
-        const r = spawnSync(process.execPath, [SELF, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-        const out = JSON.parse(r.stdout) as { seconds: number; maxRssMB: number; findings: number };
-        log(`archive: ${mode} ${out.seconds.toFixed(1)} s, peak RSS ${out.maxRssMB} MB, ${out.findings} findings`);
+        steps[mode] = runChild([mode, dir]);
+        log(line(mode, steps[mode]!, false));
       }
+      steps.sampleDump = runChild(['ingest', join(tmp, 'sample'), join(SAMPLE, 'rethinkdb_dump_2017-11-06T10-00-00.tar.gz'), join(SAMPLE, 'federation.json')]);
+      log(line('sample dump ingest (stored layout)', steps.sampleDump, true));
+      console.log(JSON.stringify({ section: 'archive', blocks, ...steps }));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   },
 };
 
-const [mode, dir] = process.argv.slice(2);
+const [mode, dir, ledgerFile, fedFile] = process.argv.slice(2);
 if (process.argv[1] === SELF) {
-  if (mode !== undefined && dir !== undefined) await child(mode, dir);
+  if (mode !== undefined && dir !== undefined) await child(mode, dir, ledgerFile, fedFile);
   else await storeSection.run({ log: (s) => process.stderr.write(`${s}\n`), fmt: (n) => n.toLocaleString('en-US'), calibration: 1, cores: 2 });
 }

@@ -86,10 +86,12 @@ export class IngestContext {
     await this.putQuarantine(rawText(raw), raw.origin, raw.table, kind, findings);
   }
 
-  private async putQuarantine(text: string, origin: string, table: string | null, kind: IngestKind, findings: Finding[]): Promise<void> {
+  /** Stage a quarantine entry unless one is there; returns its key. */
+  private async putQuarantine(text: string, origin: string, table: string | null, kind: IngestKind, findings: Finding[]): Promise<string> {
     const k = key('q', sha256(Buffer.from(text, 'utf8')).toString('hex'));
-    if (await this.writer.get(k) !== undefined) return;
+    if (await this.writer.get(k) !== undefined) return k;
     this.writer.put(k, JSON.stringify({ origin, table, kind, doc: text, findings, at: this.now().toISOString() }));
+    return k;
   }
 
   /** Store a verified, complete block (or skip/refuse it when its id is taken). */
@@ -157,7 +159,7 @@ export class IngestContext {
       failed: async (stored, origin, findings) => {
         findings.forEach((f) => this.report(f));
         this.tally('block', 'quarantined');
-        await this.putQuarantine(canonicalize(stored), origin, 'bigchain', 'block', findings);
+        return this.putQuarantine(canonicalize(stored), origin, 'bigchain', 'block', findings);
       },
       rowConflict: (f) => this.report(f),
     };

@@ -39,6 +39,8 @@ export const NS = {
   rowMeta: 'rm',
   /** pb!<block id> → JSON {doc, origin, layout}: a stored-layout block still waiting for its rows. */
   pending: 'pb',
+  /** pq!<block id> → JSON {doc, origin, layout, quarantine}: quarantined for a missing row; retried when rows arrive. */
+  pendingQuarantined: 'pq',
   /** q!<sha256 of canonical raw doc> → JSON {origin, table, kind, doc, findings, at}. */
   quarantine: 'q',
   /** sy!<source name> → JSON {lastPullAt, cursor, ...}: per-source sync cursors. */
