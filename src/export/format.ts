@@ -32,6 +32,9 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  */
 export interface ExportRecord { kind: RecordKind; doc: JsonValue; text?: string; layout?: Layout }
 
+/** A record as read without parsing its document (see `readExport(..., { parse: false })`). */
+export interface TextRecord { kind: RecordKind; text: string; layout?: Layout }
+
 /** What a writer takes: a record, or only its canonical text (the archive's stored bytes, not parsed again). */
 export type ExportInput = ExportRecord | { kind: RecordKind; doc?: undefined; text: string; layout?: Layout };
 
@@ -117,13 +120,17 @@ function text(line: Buffer, at: LinePlace): string {
  * {@link encodeRecord} writes: this also proves each document is in canonical form.
  * @throws LedgerError LEDGER_EXPORT_CORRUPT naming the line
  */
-export function decodeRecord(line: Buffer, at: LinePlace): ExportRecord {
+export function decodeRecord(line: Buffer, at: LinePlace): ExportRecord;
+/** With `parse` false: check the framing only and return the document's text (for a second pass over a verified file). */
+export function decodeRecord(line: Buffer, at: LinePlace, parse: false): TextRecord;
+export function decodeRecord(line: Buffer, at: LinePlace, parse = true): ExportRecord | TextRecord {
   const s = text(line, at);
   const kind = RECORD_KINDS.find((k) => s.startsWith(PREFIX[k]));
   if (kind === undefined || !s.endsWith('}')) throw corrupt(at, 'not a record line ({"kind":…,"doc":…})');
   const m = kind === 'block' ? LAYOUT_SUFFIX.exec(s) : null;
   const docText = s.slice(PREFIX[kind].length, m === null ? -1 : m.index);
   if (!docText.startsWith('{') || !docText.endsWith('}')) throw corrupt(at, 'the document is not a JSON object');
+  if (!parse) return m === null ? { kind, text: docText } : { kind, text: docText, layout: m[1] as Layout };
   let doc: JsonValue;
   try {
     doc = parseJson(docText);

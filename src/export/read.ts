@@ -13,7 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { LedgerError } from '../errors.js';
 import {
   MAX_LINE_BYTES, RECORD_KINDS, corrupt, decodeHeader, decodeRecord, decodeTrailer, emptyCounts, isTrailerLine,
-  type ExportHeader, type ExportRecord, type ExportTrailer, type LinePlace, type RecordCounts,
+  type ExportHeader, type ExportRecord, type ExportTrailer, type LinePlace, type RecordCounts, type TextRecord,
 } from './format.js';
 import { TailChecker } from './gzip-frame.js';
 import { isSealed, UnsealStream } from './seal.js';
@@ -25,6 +25,12 @@ export interface ReadExportOptions {
   /** The 32-byte key, for sealed exports (plain exports are read with or without one). */
   key?: Uint8Array;
   signal?: AbortSignal;
+  /**
+   * false: do not parse documents nor check their canonical form, yield their text only
+   * (framing, counts and the digest are still checked). For a second pass over a file a
+   * full pass has verified, feeding a consumer that parses anyway (ingest's workers).
+   */
+  parse?: boolean;
 }
 
 /** What a complete, checked pass over an export found. */
@@ -40,12 +46,12 @@ export interface ExportSummary {
 }
 
 /** An export opened by {@link readExport}. */
-export interface OpenedExport {
+export interface OpenedExport<R = ExportRecord> {
   path: string;
   header: ExportHeader;
   sealed: boolean;
   /** The records, once. Iteration throws LEDGER_EXPORT_CORRUPT at the first problem, the last checks at the end. */
-  records: AsyncIterable<ExportRecord>;
+  records: AsyncIterable<R>;
   /** The summary, once `records` has been read to the end without error; null before. */
   summary(): ExportSummary | null;
   /** Stop reading early and release the file. */
@@ -58,15 +64,17 @@ export interface OpenedExport {
  *   wrong key), LEDGER_EXPORT_CORRUPT (not an export, or damaged before the end of the header)
  * @example const x = await readExport('full.lae'); for await (const r of x.records) use(r);
  */
-export async function readExport(path: string, opts: ReadExportOptions = {}): Promise<OpenedExport> {
+export async function readExport(path: string, opts: ReadExportOptions & { parse: false }): Promise<OpenedExport<TextRecord>>;
+export async function readExport(path: string, opts?: ReadExportOptions): Promise<OpenedExport>;
+export async function readExport(path: string, opts: ReadExportOptions = {}): Promise<OpenedExport<ExportRecord | TextRecord>> {
   const sealed = await _sniff(path, opts.key);
   let summary: ExportSummary | null = null;
   const gen = _read(path, sealed, opts, (s) => { summary = s; });
   const first = await gen.next();
   if (first.done === true) throw new TypeError('unreachable: the reader ends only after a header');
   const header = first.value as ExportHeader;
-  const records: AsyncIterable<ExportRecord> = {
-    [Symbol.asyncIterator]: () => gen as AsyncGenerator<ExportRecord>,
+  const records: AsyncIterable<ExportRecord | TextRecord> = {
+    [Symbol.asyncIterator]: () => gen as AsyncGenerator<ExportRecord | TextRecord>,
   };
   return { path, header, sealed, records, summary: () => summary, close: async () => { await gen.return(undefined); } };
 }
@@ -109,7 +117,7 @@ function _open(path: string, sealed: boolean, key: Uint8Array | undefined): Read
 
 /** Yields the header first, then the records; checks the end. */
 async function* _read(path: string, sealed: boolean, opts: ReadExportOptions, done: (s: ExportSummary) => void):
-  AsyncGenerator<ExportHeader | ExportRecord> {
+  AsyncGenerator<ExportHeader | ExportRecord | TextRecord> {
   const hash = createHash('sha256');
   const counts = emptyCounts();
   const at: LinePlace = { path, line: 0, offset: 0 };
@@ -141,7 +149,7 @@ async function* _read(path: string, sealed: boolean, opts: ReadExportOptions, do
         } else if (isTrailerLine(line)) {
           trailer = decodeTrailer(line, at);
         } else {
-          const r = decodeRecord(line, at);
+          const r = opts.parse === false ? decodeRecord(line, at, false) : decodeRecord(line, at);
           hash.update(line).update(NL);
           counts[r.kind]++;
           yield r;

@@ -13,7 +13,7 @@ import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, TableName, RawDoc } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
 import { readSyncRecord } from '../store/sync.js';
-import type { ExportRecord, RecordCounts, RecordKind } from '../export/format.js';
+import type { RecordCounts, RecordKind, TextRecord } from '../export/format.js';
 import { checkChain, readExport, verifyExportFile, type ChainLink } from '../export/read.js';
 import { ingest, type IngestSummary, type KindTally } from './ingest.js';
 
@@ -64,7 +64,8 @@ export async function importFiles(opts: ImportOptions): Promise<{ files: Importe
   if (opts.after === undefined && opts.unlinked !== true) await _checkStart(opts.archive, ordered[0]);
   const out: ImportedFile[] = [];
   for (const link of ordered) {
-    const x = await readExport(link.path, { key: opts.key, signal: opts.signal });
+    // Second pass: the first checked every document; ingest's workers parse the text themselves.
+    const x = await readExport(link.path, { key: opts.key, signal: opts.signal, parse: false });
     const summary = await _ingestRuns(x.records, (docs, layout) => ingest({ archive: opts.archive, docs, layout, reporter,
       signal: opts.signal, workers: opts.workers }), link.path);
     // An empty run records the import (sync record `sy!export:<digest>`), so a later import can check its link.
@@ -96,7 +97,7 @@ type IngestRun = (docs: AsyncIterable<RawDoc>, layout: Layout | undefined) => Pr
  * Ingest records in runs of one block layout (ingest records one layout per run, as merge
  * does); an archive pulled from one source has one run. Summaries are added up.
  */
-async function _ingestRuns(records: AsyncIterable<ExportRecord>, run: IngestRun, path: string): Promise<IngestSummary> {
+async function _ingestRuns(records: AsyncIterable<TextRecord>, run: IngestRun, path: string): Promise<IngestSummary> {
   const it = records[Symbol.asyncIterator]();
   let next = await it.next();
   let n = 0;
@@ -107,7 +108,7 @@ async function _ingestRuns(records: AsyncIterable<ExportRecord>, run: IngestRun,
       while (next.done !== true && (next.value.kind !== 'block' || next.value.layout === layout)) {
         const r = next.value;
         n++;
-        yield { table: TABLE[r.kind], doc: r.doc, text: r.text, origin: `${path}#${n}` };
+        yield { table: TABLE[r.kind], doc: undefined, text: r.text, origin: `${path}#${n}` };
         next = await it.next();
       }
     }

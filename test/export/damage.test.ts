@@ -38,6 +38,7 @@ for (const sealed of [false, true]) {
       copy[pos] = copy[pos]! ^ (1 + (pos * 37) % 255); // a different change per position, never a no-op
       writeFileSync(bad, copy);
       await rejectsWith(verifyExportFile(bad, { key: KEY }), 'LEDGER_EXPORT_CORRUPT', `byte ${pos} of ${bytes.length}`);
+      await rejectsWith(verifyExportFile(bad, { key: KEY, parse: false }), 'LEDGER_EXPORT_CORRUPT', `byte ${pos} of ${bytes.length} (text only)`);
     });
   });
 

@@ -35,6 +35,10 @@ test('export: write → read is the identity on records (plain and sealed)', asy
       assert.deepStrictEqual(r.doc, records[i]!.doc);
       assert.equal(r.layout, records[i]!.layout);
     });
+    const raw = await readExport(path, { key, parse: false });
+    const texts: Array<[string, string, string | undefined]> = [];
+    for await (const r of raw.records) texts.push([r.kind, r.text, r.layout]);
+    assert.deepEqual(texts, back.map((r) => [r.kind, r.text, r.layout]));
     const s = await verifyExportFile(path, { key });
     assert.equal(s.digest, w.digest);
     assert.deepEqual(s.counts, w.counts);
