@@ -3,6 +3,7 @@
  * each a named function so a run can pick them with BENCH_SECTIONS.
  */
 import { benchRebuild } from './rebuild-bench.js';
+import { pullSection } from './pull-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -18,3 +19,4 @@ export interface BenchSection { name: string; run: (ctx: BenchContext) => Promis
 export const extraSections: BenchSection[] = [
   { name: 'rebuild', run: benchRebuild },
 ];
+extraSections.push(pullSection);
