@@ -1,6 +1,7 @@
 /**
- * Sealed (encrypted) exports (docs/spec-export.md §5): NaCl secretbox (XSalsa20-Poly1305,
- * tweetnacl) over a chunked stream, because secretbox seals one message at a time.
+ * Sealed (encrypted) exports (docs/spec-export.md §5): NaCl secretbox (XSalsa20-Poly1305;
+ * tweetnacl, or libsodium when it loads: ./secretbox.ts) over a chunked stream, because
+ * secretbox seals one message at a time.
  *
  *   header  "LAEXSEAL" | version 0x01 | file nonce (16) | key check (16) | header check (8)   = 49 bytes
  *   chunk   u32be length of the box (16..65552) | box = secretbox(≤ 64 KiB plaintext, nonce, key)
@@ -14,8 +15,8 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import nacl from 'tweetnacl';
 import { LedgerError } from '../errors.js';
+import { BOX_OVERHEAD, secretbox } from './secretbox.js';
 
 /** The first bytes of a sealed export. */
 export const SEAL_MAGIC = Buffer.from('LAEXSEAL', 'latin1');
@@ -25,7 +26,6 @@ export const SEAL_VERSION = 1;
 export const SEAL_CHUNK = 64 * 1024;
 /** Length of the sealed-file header. */
 export const SEAL_HEADER_BYTES = 8 + 1 + 16 + 16 + 8;
-const BOX_OVERHEAD = nacl.secretbox.overheadLength;
 const KEY_CHECK_LABEL = Buffer.from('ledger-archive export key check v1\0', 'latin1');
 
 /** True when `head` (the first bytes of a file) starts like a sealed export. */
@@ -46,7 +46,7 @@ function chunkNonce(fileNonce: Uint8Array, counter: number, final: boolean): Uin
 }
 
 function checkKey(key: Uint8Array): void {
-  if (!(key instanceof Uint8Array) || key.length !== nacl.secretbox.keyLength) throw new TypeError('an export key is 32 bytes');
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new TypeError('an export key is 32 bytes');
 }
 
 /** A transform that seals its input (the whole export file) under `key`. */
@@ -88,11 +88,11 @@ export class SealStream extends Transform {
   }
 
   private emitBox(plain: Uint8Array, final: boolean): void {
-    const box = nacl.secretbox(plain, chunkNonce(this.fileNonce, this.counter++, final), this.key);
+    const box = secretbox.seal(plain, chunkNonce(this.fileNonce, this.counter++, final), this.key);
     const len = Buffer.alloc(4);
     len.writeUInt32BE(box.length);
     this.push(len);
-    this.push(Buffer.from(box.buffer, box.byteOffset, box.length));
+    this.push(box);
   }
 }
 
@@ -176,13 +176,13 @@ export class UnsealStream extends Transform {
   private openChunk(box: Buffer): void {
     const n = this.counter;
     // The final flag is not stored in clear: try "not final" first (every chunk but one), then "final".
-    let plain = nacl.secretbox.open(box, chunkNonce(this.fileNonce!, n, false), this.key);
+    let plain = secretbox.open(box, chunkNonce(this.fileNonce!, n, false), this.key);
     if (plain === null) {
-      plain = nacl.secretbox.open(box, chunkNonce(this.fileNonce!, n, true), this.key);
+      plain = secretbox.open(box, chunkNonce(this.fileNonce!, n, true), this.key);
       if (plain === null) throw this.fail('LEDGER_EXPORT_CORRUPT', `sealed chunk ${n} at byte ${this.offset} fails authentication (changed, reordered or cut)`);
       this.finished = true;
     }
     this.counter++;
-    if (plain.length > 0) this.push(Buffer.from(plain.buffer, plain.byteOffset, plain.length));
+    if (plain.length > 0) this.push(plain);
   }
 }
