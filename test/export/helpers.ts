@@ -1,6 +1,6 @@
 /** Shared generators and helpers for the export tests. */
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonFloat, type JsonValue } from '../../src/model/json.js';
@@ -11,9 +11,14 @@ import type { Layout } from '../../src/sources/source.js';
 /** A one-voter federation (the reference chain's voter). */
 export const FEDERATION: Federation = federationFromJson({ keys: ['DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT'], names: { DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT: 'node-ä' } });
 
-/** A fresh temporary folder. */
+const made: string[] = [];
+process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `la-export-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `la-export-${label}-`));
+  made.push(dir);
+  return dir;
 }
 
 const str = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('é', '\u0000', '"\\', '\u2028', '𝄞'));
