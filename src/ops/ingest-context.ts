@@ -11,7 +11,8 @@ import type { Block, Vote } from '../model/types.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Layout, RawDoc } from '../sources/source.js';
-import { blockDocEntries, blockIndexEntries, isGenesisBlock, voteBytes, voteIndexEntries, voteSignedBytes } from '../store/entries.js';
+import type { PreparedBlock, PreparedVote } from '../store/prepare.js';
+import { blockBytes, blockDocEntries, blockIndexEntries, isGenesisBlock, voteBytes, voteIndexEntries, voteSignedBytes } from '../store/entries.js';
 import type { BlockMeta } from '../store/read.js';
 import { META, key } from '../store/schema.js';
 import { syncKey } from '../store/sync.js';
@@ -94,9 +95,13 @@ export class IngestContext {
     return k;
   }
 
-  /** Store a verified, complete block (or skip/refuse it when its id is taken). */
-  async storeBlock(block: Block, origin: string, layout: Layout | null, findings: Finding[], raw: RawDoc | null): Promise<void> {
-    const bytes = canonicalize(block);
+  /**
+   * Store a verified, complete block (or skip/refuse it when its id is taken).
+   * `prepared` (from the worker, store/prepare.ts) saves canonicalising it here; without
+   * it `block` must be whole.
+   */
+  async storeBlock(block: Block, origin: string, layout: Layout | null, findings: Finding[], raw: RawDoc | null, prepared?: PreparedBlock): Promise<void> {
+    const bytes = prepared?.bytes ?? blockBytes(block);
     const existing = await this.writer.get(key('b', block.id));
     if (existing === bytes) { this.tally('block', 'duplicate'); return; }
     if (existing !== undefined) {
@@ -107,8 +112,10 @@ export class IngestContext {
       return;
     }
     findings.forEach((f) => this.report(f)); // non-fatal: unknown voters, bad transactions (the block is still authentic)
-    for (const e of [...blockDocEntries(block, bytes, layout, origin), ...blockIndexEntries(block)]) this.writer.put(e.key, e.value);
-    if (isGenesisBlock(block) && await this.writer.get(key('meta', META.genesis)) === undefined) {
+    for (const e of blockDocEntries(block, bytes, layout, origin)) this.writer.put(e.key, e.value);
+    if (prepared !== undefined) for (const k of prepared.index) this.writer.put(k, '');
+    else for (const e of blockIndexEntries(block)) this.writer.put(e.key, e.value);
+    if ((prepared?.genesis ?? isGenesisBlock(block)) && await this.writer.get(key('meta', META.genesis)) === undefined) {
       this.writer.put(key('meta', META.genesis), JSON.stringify(block.id));
     }
     this.writer.markDirty(block.id);
@@ -116,10 +123,10 @@ export class IngestContext {
   }
 
   /** Store a vote whose signature and voter verified (or skip it / record a second vote by the same voter: VOTE_DUPLICATE). */
-  async storeVote(vote: Vote, origin: string, findings: Finding[], raw: RawDoc): Promise<void> {
+  async storeVote(vote: Vote, origin: string, findings: Finding[], raw: RawDoc, prepared?: PreparedVote): Promise<void> {
     const blockId = vote.vote.voting_for_block;
     const k = key('v', blockId, vote.node_pubkey);
-    const bytes = voteBytes(vote);
+    const bytes = prepared?.bytes ?? voteBytes(vote);
     const existing = await this.writer.get(k);
     if (existing !== undefined) {
       // The same signed vote, with or without RethinkDB's unsigned row id, is the same vote.
@@ -136,14 +143,15 @@ export class IngestContext {
       this.report(finding('VOTE_DUPLICATE', 'vote', `${blockId}/${vote.node_pubkey}`,
         `voter ${vote.node_pubkey} cast another vote on block ${blockId}; both are kept`,
         { voter: vote.node_pubkey, block: blockId, where: origin, rowId: raw.table === 'votes' ? vote.id ?? null : null }));
-      this.writer.putVote(blockId, dk, bytes);
+      this.writer.putVote(blockId, dk, bytes, vote);
       for (const e of voteIndexEntries(vote)) this.writer.put(e.key, e.value); // its chain link shows a fork, if it makes one
       this.tally('vote', 'new');
       return;
     }
     findings.forEach((f) => this.report(f)); // VOTE_MALFORMED: stored, counts as invalid
-    this.writer.putVote(blockId, k, bytes);
-    for (const e of voteIndexEntries(vote)) this.writer.put(e.key, e.value);
+    this.writer.putVote(blockId, k, bytes, vote);
+    if (prepared !== undefined) for (const c of prepared.index) this.writer.put(c, '');
+    else for (const e of voteIndexEntries(vote)) this.writer.put(e.key, e.value);
     const meta = await this.writer.get(key('bm', blockId));
     if (meta !== undefined && !((JSON.parse(meta) as BlockMeta).voters ?? []).includes(vote.node_pubkey)) {
       this.report(finding('VOTE_INELIGIBLE', 'vote', `${blockId}/${vote.node_pubkey}`, `voter ${vote.node_pubkey} is not among the voters of block ${blockId}; stored, not counted`,

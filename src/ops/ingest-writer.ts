@@ -14,6 +14,8 @@ import { electStored, electionValue } from '../store/election.js';
 import type { BlockMeta } from '../store/read.js';
 import { key, range } from '../store/schema.js';
 
+const PARSED_VOTES_MAX = 20_000;
+
 /** Stages writes and flushes them atomically. */
 export class BatchWriter {
   private readonly db: LedgerDb;
@@ -24,6 +26,9 @@ export class BatchWriter {
   private dirty = new Set<string>();
   // Values read ahead with one getMany (LevelDB point reads are the cost of ingest otherwise).
   private readonly cache = new Map<string, string | undefined>();
+  // Votes of this run already parsed, by key, so elections need not parse them back
+  // (votes are never overwritten, so an entry stays true). Bounded: cleared when full.
+  private readonly parsedVotes = new Map<string, Vote>();
   // Blocks with a duplicate vote (vd!): only these need a range scan at election time.
   private dupBlocks: Set<string> | null = null;
   private bytes = 0;
@@ -78,9 +83,13 @@ export class BatchWriter {
     this.staged.set(k, null);
   }
 
-  /** Stage a vote (primary `v` or duplicate `vd`) and mark its block for re-election. */
-  putVote(blockId: string, k: string, value: string): void {
+  /** Stage a vote (primary `v` or duplicate `vd`) and mark its block for re-election; `vote` is its parsed form. */
+  putVote(blockId: string, k: string, value: string, vote?: Vote): void {
     this.put(k, value);
+    if (vote !== undefined) {
+      if (this.parsedVotes.size >= PARSED_VOTES_MAX) this.parsedVotes.clear();
+      this.parsedVotes.set(k, vote);
+    }
     if (k.startsWith('vd!')) this.dupBlocks?.add(blockId);
     const list = this.stagedVotes.get(blockId) ?? [];
     list.push(k);
@@ -139,6 +148,6 @@ export class BatchWriter {
     }
     // Primary votes first so electBlock sees them before duplicates.
     const keys = [...found.keys()].sort((a, b) => (a.startsWith('v!') ? 0 : 1) - (b.startsWith('v!') ? 0 : 1) || (a < b ? -1 : 1));
-    return keys.map((k) => parseJson(found.get(k)!) as unknown as Vote);
+    return keys.map((k) => this.parsedVotes.get(k) ?? parseJson(found.get(k)!) as unknown as Vote);
   }
 }

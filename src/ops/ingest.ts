@@ -14,6 +14,7 @@ import type { Archive } from '../store/archive.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';
+import { PREPARE_STEP, preparedBlock, preparedVote } from '../store/prepare.js';
 import { BatchWriter } from './ingest-writer.js';
 import { FATAL_BLOCK_FINDINGS, Recoupler } from './ingest-stored.js';
 import { IngestContext, emptySummary, type IngestSummary } from './ingest-context.js';
@@ -64,7 +65,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   }
   let done = 0;
   try {
-    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, keepDocs: true, signal: opts.signal }), 256)) {
+    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, post: PREPARE_STEP, signal: opts.signal }), 256)) {
      await writer.prefetch(chunk.flatMap(readsOf));
      for (const v of chunk) {
       const raw = raws.shift()!;
@@ -77,11 +78,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         case 'block':
           if (v.needs !== null) await recoupler.addBlock(v.block, v.origin, opts.layout ?? (v.needs.metadata.length > 0 ? '1.3' : '1.0'));
           else if (v.findings.some((f) => FATAL_BLOCK_FINDINGS.has(f.code))) await ctx.quarantine(raw, 'block', v.findings);
-          else await ctx.storeBlock(v.block, v.origin, opts.layout ?? null, v.findings, raw);
+          else await ctx.storeBlock(v.block, v.origin, opts.layout ?? null, v.findings, raw, preparedBlock(v));
           break;
         case 'vote':
           if (v.findings.some((f) => FATAL_VOTE.has(f.code))) await ctx.quarantine(raw, 'vote', v.findings);
-          else await ctx.storeVote(v.vote, v.origin, v.findings, raw);
+          else await ctx.storeVote(v.vote, v.origin, v.findings, raw, preparedVote(v));
           break;
       }
       writer.noteDoc();

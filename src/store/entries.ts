@@ -71,6 +71,11 @@ export function blockDocEntries(block: Block, bytes: string, layout: Layout | nu
   ];
 }
 
+/** Canonical stored form of a block (`b!`): the full block, assets and metadata in place. */
+export function blockBytes(block: Block): string {
+  return canonicalize(block);
+}
+
 /** Canonical stored form of a vote (the whole row, its unsigned `id` included). */
 export function voteBytes(vote: Vote): string {
   return canonicalize(vote);

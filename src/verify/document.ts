@@ -15,13 +15,18 @@ import { verifyBlock } from './block.js';
 import { verifyVote } from './vote.js';
 import { verifyTransaction } from './transaction.js';
 
-/** The verdict on one document. `findings` empty means it verified. */
-export type CheckedDoc =
+/**
+ * The verdict on one document. `findings` empty means it verified. `prepared` is
+ * whatever a pool post-step (verify/pool.ts `post`) computed beside the verdict in
+ * the worker; opaque here, read by the caller that asked for it.
+ */
+export type CheckedDoc = (
   | { kind: 'block'; origin: string; block: Block; needs: { assets: string[]; metadata: string[] } | null; findings: Finding[] }
   | { kind: 'vote'; origin: string; vote: Vote; signatureOk: boolean; schemaOk: boolean; findings: Finding[] }
   | { kind: 'asset' | 'metadata'; origin: string; id: string; row: Record<string, unknown>; findings: Finding[] }
   | { kind: 'tx'; origin: string; id: string; findings: Finding[] }
-  | { kind: 'invalid'; origin: string; name: string; findings: Finding[] };
+  | { kind: 'invalid'; origin: string; name: string; findings: Finding[] }
+) & { prepared?: unknown };
 
 /**
  * Parse (when only text is given), classify, shape-check and verify one document.

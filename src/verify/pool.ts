@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
 import type { RawDoc } from '../sources/source.js';
 import { checkDocument, type CheckedDoc } from './document.js';
+import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
 
 /** Options of {@link checkDocuments}. */
@@ -17,8 +18,10 @@ export interface PoolOptions {
   workers?: number;
   /** Documents per batch (default 32). */
   batchSize?: number;
-  /** Keep whole documents in block verdicts (ingest needs them; verify does not). */
+  /** Keep whole documents in block verdicts (verify does not need them). */
   keepDocs?: boolean;
+  /** URL of a post-step module run on each verdict in the worker (verify/post-step.ts). */
+  post?: string;
   signal?: AbortSignal;
 }
 
@@ -35,9 +38,10 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
   const workers = opts.workers ?? defaultWorkers();
   const batchSize = opts.batchSize ?? 32;
   if (workers === 0) {
+    const post = await loadPostStep(opts.post);
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
-      yield slimVerdict(checkDocument(raw, opts.federation), opts.keepDocs === true);
+      yield slimVerdict(post(checkDocument(raw, opts.federation), raw), opts.keepDocs === true);
     }
     return;
   }
@@ -72,7 +76,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
     waiting.clear();
   };
   const threads = Array.from({ length: n }, () => {
-    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), keepDocs: opts.keepDocs === true } });
+    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), keepDocs: opts.keepDocs === true, post: opts.post } });
     w.on('message', (m: { seq: number; out: CheckedDoc[] }) => {
       const p = waiting.get(m.seq);
       waiting.delete(m.seq);
