@@ -81,7 +81,7 @@ export interface PullOptions extends CredentialOptions {
   signal?: AbortSignal;
   /** Verification threads per ingest run (see ingest). */
   workers?: number;
-  /** RethinkDB `--all`: seconds re-read before the cursor (default 120) and blocks per committed run (default 2000). */
+  /** RethinkDB `--all`: seconds re-read before the cursor (default 120) and blocks per committed run (default 10,000). */
   overlapSeconds?: number;
   chunkBlocks?: number;
   /** HTTP client settings (timeouts, retries, bounds). */
