@@ -43,13 +43,26 @@ test('gaps: each damage gives exactly its finding', async () => {
   // fork and duplicate vote
   const a = await archiveOf(l);
   const fork = makeVote(l.signers[0]!, l.blocks[4]!.id, l.blocks[2]!.id, true, 1_500_003_000);
-  await ingest({ archive: a, docs: raw([fork]), ...W });
+  // (a second vote on block 4: ingest reports it as VOTE_DUPLICATE; gaps lists it and reports the fork)
+  const dup = await ingest({ archive: a, docs: raw([fork]), ...W });
+  assert.deepEqual(dup.findings.map((f) => f.code), ['VOTE_DUPLICATE']);
   const forked = await findGaps({ archive: a });
-  assert.deepEqual(forked.findings.map((f) => f.code).sort(), ['GAP_FORK', 'VOTE_DUPLICATE']);
-  // an unreachable block: nobody votes on it or names it
+  assert.deepEqual(forked.findings.map((f) => f.code).sort(), ['GAP_FORK']);
+  assert.deepEqual(forked.duplicates, [{ voter: l.signers[0]!.key, block: l.blocks[4]!.id, count: 2 }]);
+  // the newest block before anyone voted on it: pending, not a gap
   const extra = buildLedger({ voters: 3, blocks: 7 });
-  const b = await archiveOf(extra, { votes: extra.votes.filter((v) => v.vote.voting_for_block === extra.blocks[6]!.id).map((v) => `${v.vote.voting_for_block}/${v.node_pubkey}`) });
-  assert.deepEqual((await findGaps({ archive: b })).findings.map((f) => [f.code, f.doc]), [['GAP_UNREACHABLE_BLOCK', extra.blocks[6]!.id]]);
+  const votesOn = (...ids: string[]): string[] => extra.votes.filter((v) => ids.includes(v.vote.voting_for_block)).map((v) => `${v.vote.voting_for_block}/${v.node_pubkey}`);
+  const newest = extra.blocks[6]!.id;
+  const b = await archiveOf(extra, { votes: votesOn(newest) });
+  const pending = await findGaps({ archive: b });
+  assert.deepEqual([pending.findings, pending.pending, pending.unreachable], [[], [newest], []]);
+  // an unreachable block: nobody votes on it or names it, and the chains went on past it
+  const skipped = extra.blocks[5]!.id;
+  const c = await archiveOf(extra, { votes: votesOn(skipped, newest) });
+  await ingest({ archive: c, docs: raw(extra.signers.map((s) => makeVote(s, newest, extra.blocks[4]!.id, true, 1_500_009_000))), ...W });
+  const unreachable = await findGaps({ archive: c });
+  assert.deepEqual(unreachable.findings.map((f) => [f.code, f.doc]), [['GAP_UNREACHABLE_BLOCK', skipped]]);
+  assert.deepEqual(unreachable.pending, []);
 });
 
 test('gaps: a selective archive names blocks outside the selection instead of gaps', async () => {
