@@ -129,8 +129,15 @@ export async function benchArchiveExport(blocks: number, log: (s: string) => voi
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const contentMb = Number(process.argv[2] ?? 120);
+/**
+ * The `export` section for bench/sections.ts: `{ name: 'export', run: benchExportSection }`.
+ * BENCH_EXPORT_MB (content, default 120 ≈ a 53 MB file) and BENCH_EXPORT_BLOCKS (default 5000) size it.
+ */
+export async function benchExportSection(ctx: { log: (s: string) => void }): Promise<void> {
+  await _main(Number(process.env.BENCH_EXPORT_MB ?? 120), Number(process.env.BENCH_EXPORT_BLOCKS ?? 5000), ctx.log);
+}
+
+async function _main(contentMb: number, blocks: number, log: (s: string) => void): Promise<void> {
   const pool = makePool(2000);
   const z = zlibCalibration(pool);
   console.log(`calibration: bare zlib gzip -6 ${z.gzipMbPerSecond.toFixed(1)} MB/s, gunzip ${z.gunzipMbPerSecond.toFixed(1)} MB/s (of content)`);
@@ -141,10 +148,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       + ` read+verify ${f.readMbPerSecond.toFixed(1)} MB/s (${(f.fileMb / f.readSeconds).toFixed(1)} MB/s of file)`);
     console.log(JSON.stringify({ section: 'export', ...f }));
   }
-  const blocks = Number(process.argv[3] ?? 5000);
-  const g = await benchArchiveExport(blocks, (l) => process.stderr.write(`${l}\n`));
+  const g = await benchArchiveExport(blocks, log);
   console.log(`archive export: ${g.blocks} blocks, ${g.votes} votes, ${g.contentMb.toFixed(1)} MB content → ${g.fileMb.toFixed(1)} MB file;`
     + ` export ${g.exportMbPerSecond.toFixed(1)} MB/s, import (verify pass + ingest with full re-verification) ${g.importMbPerSecond.toFixed(1)} MB/s`
     + ` = ${Math.round(g.importDocsPerSecond)} documents/s`);
   console.log(JSON.stringify({ section: 'archive-export', ...g }));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await _main(Number(process.argv[2] ?? 120), Number(process.argv[3] ?? 5000), (l) => process.stderr.write(`${l}\n`));
 }
