@@ -4,6 +4,7 @@
  */
 import { benchRebuild } from './rebuild-bench.js';
 import { pullSection } from './pull-bench.js';
+import { benchExportSection } from './export-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -20,3 +21,4 @@ export const extraSections: BenchSection[] = [
   { name: 'rebuild', run: benchRebuild },
 ];
 extraSections.push(pullSection);
+extraSections.push({ name: 'export', run: benchExportSection });
