@@ -57,12 +57,24 @@ export interface GapOptions {
   selective?: boolean;
 }
 
-/** Incremental detector: {@link addBlock} for every block, then {@link addVoter} per voter, then {@link finish}. */
+/** One voter's chain links as interned block numbers (see {@link GapDetector.intern}). */
+export interface IndexedLinks { prev: Int32Array; next: Int32Array; n: number }
+
+/**
+ * Incremental detector: {@link addBlock} for every block, then {@link addVoter} (or
+ * {@link addVoterIndexed}) per voter, then {@link finish}. Block ids are interned to
+ * small integers once, so a voter's chain costs two Int32Arrays, not an object and
+ * two strings a link: memory stays near the block index however long the chains.
+ */
 export class GapDetector {
   private readonly index = new Map<string, number>();
-  private readonly timestamps: string[] = [];
-  private reached = new Uint8Array(1024);
-  private readonly missing = new Map<string, Set<string>>();
+  private readonly ids: string[] = [];
+  /** Timestamps of held blocks (undefined for ids only named by links). */
+  private readonly timestamps: (string | undefined)[] = [];
+  private held: Uint8Array = new Uint8Array(1024);
+  private reached: Uint8Array = new Uint8Array(1024);
+  /** Ids named by links but not held → the voters naming them. */
+  private readonly missing = new Map<number, Set<string>>();
   private readonly report: Omit<GapReport, 'findings' | 'completeThroughTimestamp' | 'missingBlocks' | 'outsideSelection' | 'unreachable' | 'pending'>;
   /** Timestamp of the newest held block any link names (the newest chain head); -1 when none. */
   private headTs = -1;
@@ -73,16 +85,27 @@ export class GapDetector {
     this.selective = opts.selective === true;
   }
 
+  /** The number of a block id (held or only named), assigned on first sight. */
+  intern(id: string): number {
+    let i = this.index.get(id);
+    if (i !== undefined) return i;
+    i = this.ids.length;
+    this.index.set(id, i);
+    this.ids.push(id);
+    this.timestamps.push(undefined);
+    if (i >= this.held.length) {
+      this.held = grow(this.held);
+      this.reached = grow(this.reached);
+    }
+    return i;
+  }
+
   /** Register a block the archive holds. */
   addBlock(id: string, timestamp: string): void {
-    if (this.index.has(id)) return;
-    this.index.set(id, this.timestamps.length);
-    this.timestamps.push(timestamp);
-    if (this.timestamps.length > this.reached.length) {
-      const grown = new Uint8Array(this.reached.length * 2);
-      grown.set(this.reached);
-      this.reached = grown;
-    }
+    const i = this.intern(id);
+    if (this.held[i] === 1) return;
+    this.held[i] = 1;
+    this.timestamps[i] = timestamp;
   }
 
   /** Set genesis once it is known (before the first {@link addVoter}). */
@@ -92,41 +115,62 @@ export class GapDetector {
 
   /** Whether a block was registered. */
   hasBlock(id: string): boolean {
-    return this.index.has(id);
+    const i = this.index.get(id);
+    return i !== undefined && this.held[i] === 1;
   }
 
   /** Analyse one voter's chain (all its links) and its duplicate votes (block ids, once per extra vote). */
   addVoter(voter: string, links: readonly ChainLink[], duplicateBlocks: readonly string[] = []): void {
-    const genesis = this.report.genesis;
-    const votedOn = new Set<string>();
-    const byPrev = new Map<string, string[]>();
-    for (const l of links) {
-      votedOn.add(l.next);
-      const list = byPrev.get(l.prev);
-      if (list === undefined) byPrev.set(l.prev, [l.next]); else list.push(l.next);
-    }
-    for (const l of links) { this.note(l.next, voter); this.note(l.prev, voter); }
-    for (const [prev, nexts] of byPrev) {
-      const outside = this.selective && !this.index.has(prev);
-      if (prev !== genesis && !votedOn.has(prev) && !outside) this.report.missingVotes.push({ block: prev, voter });
-      if (nexts.length > 1) this.report.forks.push({ voter, previous: prev, next: [...nexts].sort() });
+    const prev = new Int32Array(links.length);
+    const next = new Int32Array(links.length);
+    links.forEach((l, k) => { prev[k] = this.intern(l.prev); next[k] = this.intern(l.next); });
+    this.addVoterIndexed(voter, { prev, next, n: links.length }, duplicateBlocks);
+  }
+
+  /** {@link addVoter} for links already interned (the streaming path of ops/gaps.ts). */
+  addVoterIndexed(voter: string, links: IndexedLinks, duplicateBlocks: readonly string[] = []): void {
+    const { prev, next, n } = links;
+    const size = this.ids.length;
+    const genesis = this.report.genesis === null ? -1 : this.index.get(this.report.genesis) ?? -1;
+    const votedOn = new Uint8Array(size);
+    // Links grouped by previous block (counting sort): nexts of p are byPrev[start[p] .. start[p+1]).
+    const start = new Int32Array(size + 1);
+    for (let k = 0; k < n; k++) { votedOn[next[k]!] = 1; start[prev[k]! + 1]!++; }
+    for (let p = 0; p < size; p++) start[p + 1]! += start[p]!;
+    const fill = start.slice(0, size);
+    const byPrev = new Int32Array(n);
+    for (let k = 0; k < n; k++) byPrev[fill[prev[k]!]!++] = next[k]!;
+    for (let k = 0; k < n; k++) { this.note(next[k]!, voter); this.note(prev[k]!, voter); }
+    // Previous blocks in order of first appearance, as the links were given.
+    const seen = new Uint8Array(size);
+    for (let k = 0; k < n; k++) {
+      const p = prev[k]!;
+      if (seen[p] === 1) continue;
+      seen[p] = 1;
+      const outside = this.selective && this.held[p] === 0;
+      if (p !== genesis && votedOn[p] === 0 && !outside) this.report.missingVotes.push({ block: this.ids[p]!, voter });
+      if (start[p + 1]! - start[p]! > 1) {
+        const nexts = Array.from(byPrev.subarray(start[p]!, start[p + 1]!), (x) => this.ids[x]!);
+        this.report.forks.push({ voter, previous: this.ids[p]!, next: nexts.sort() });
+      }
     }
     const dupCount = new Map<string, number>();
     for (const b of duplicateBlocks) dupCount.set(b, (dupCount.get(b) ?? 0) + 1);
     for (const [block, extra] of dupCount) this.report.duplicates.push({ voter, block, count: extra + 1 });
-    this.report.voters.push(this.walk(voter, links.length, byPrev));
+    this.report.voters.push(this.walk(voter, n, genesis, start, byPrev));
   }
 
   /** Collect everything into a report with findings. */
   finish(): GapReport {
     const missingBlocks: GapReport['missingBlocks'] = [];
-    for (const [block, voters] of [...this.missing].sort((a, b) => (a[0] < b[0] ? -1 : 1))) missingBlocks.push({ block, namedBy: [...voters].sort() });
+    const named = [...this.missing].map(([i, voters]) => [this.ids[i]!, voters] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [block, voters] of named) missingBlocks.push({ block, namedBy: [...voters].sort() });
     const unreachable: string[] = [];
     const pending: string[] = [];
     // Genesis is where every chain starts: it needs no link to be reached.
-    for (const [id, i] of this.index) {
-      if (this.reached[i] !== 0 || id === this.report.genesis) continue;
-      (Number(this.timestamps[i]) > this.headTs ? pending : unreachable).push(id);
+    for (let i = 0; i < this.ids.length; i++) {
+      if (this.held[i] === 0 || this.reached[i] !== 0 || this.ids[i] === this.report.genesis) continue;
+      (Number(this.timestamps[i]) > this.headTs ? pending : unreachable).push(this.ids[i]!);
     }
     unreachable.sort();
     pending.sort();
@@ -139,34 +183,47 @@ export class GapDetector {
     return { ...r, findings: toFindings(r) };
   }
 
-  private note(id: string, voter: string): void {
-    const i = this.index.get(id);
-    if (i !== undefined) {
+  private note(i: number, voter: string): void {
+    if (this.held[i] === 1) {
       this.reached[i] = 1;
       const ts = Number(this.timestamps[i]);
       if (ts > this.headTs) this.headTs = ts;
       return;
     }
-    const set = this.missing.get(id);
-    if (set === undefined) this.missing.set(id, new Set([voter])); else set.add(voter);
+    const set = this.missing.get(i);
+    if (set === undefined) this.missing.set(i, new Set([voter])); else set.add(voter);
   }
 
   /** Follow the chain from genesis while each step is unique and its block present. */
-  private walk(voter: string, votes: number, byPrev: Map<string, string[]>): VoterCompleteness {
-    const genesis = this.report.genesis;
-    if (genesis === null || !this.index.has(genesis)) {
+  private walk(voter: string, votes: number, genesis: number, start: Int32Array, byPrev: Int32Array): VoterCompleteness {
+    if (genesis < 0 || this.held[genesis] === 0) {
       return { voter, votes, completeThrough: null, completeThroughTimestamp: null, depth: 0 };
     }
     let cur = genesis;
     let depth = 0;
     for (;;) {
-      const nexts = byPrev.get(cur);
-      if (nexts === undefined || nexts.length !== 1 || !this.index.has(nexts[0]!) || depth > votes) break;
-      cur = nexts[0]!;
+      const from = start[cur]!;
+      if (start[cur + 1]! - from !== 1 || this.held[byPrev[from]!] === 0 || depth > votes) break;
+      cur = byPrev[from]!;
       depth++;
     }
-    return { voter, votes, completeThrough: cur, completeThroughTimestamp: this.timestamps[this.index.get(cur)!]!, depth };
+    return { voter, votes, completeThrough: this.ids[cur]!, completeThroughTimestamp: this.timestamps[cur]!, depth };
   }
+
+  /** A voter's orphan previous_blocks (named, not voted on by it), as ids: for {@link inferGenesis}. */
+  orphansOf(links: IndexedLinks): string[] {
+    const votedOn = new Set<number>();
+    for (let k = 0; k < links.n; k++) votedOn.add(links.next[k]!);
+    const out = new Set<number>();
+    for (let k = 0; k < links.n; k++) if (!votedOn.has(links.prev[k]!)) out.add(links.prev[k]!);
+    return [...out].map((i) => this.ids[i]!);
+  }
+}
+
+function grow(a: Uint8Array): Uint8Array {
+  const grown = new Uint8Array(a.length * 2);
+  grown.set(a);
+  return grown;
 }
 
 function toFindings(r: Omit<GapReport, 'findings'>): Finding[] {
