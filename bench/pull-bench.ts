@@ -24,6 +24,7 @@ import { writeDump } from '../src/dump/write.js';
 import { loadFederation } from '../src/model/federation.js';
 import { stripBlock } from '../src/model/stored.js';
 import type { Block, Vote } from '../src/model/types.js';
+import { ingest } from '../src/ops/ingest.js';
 import { pull } from '../src/ops/pull.js';
 import { verifyDocuments } from '../src/ops/verify.js';
 import { closeArchive, initArchive, openArchive } from '../src/store/archive.js';
@@ -111,7 +112,7 @@ async function serveDouble(file: string): Promise<void> {
   await double.close();
 }
 
-/** Child: measure one step (verify-only, or a pull into a fresh archive). */
+/** Child: measure one step (verify-only; ingest of the NDJSON or a pull, into a fresh archive). */
 async function measure(mode: string, input: string, federationFile: string): Promise<void> {
   const workers = availableParallelism();
   const federation = loadFederation(federationFile);
@@ -129,6 +130,10 @@ async function measure(mode: string, input: string, federationFile: string): Pro
       const r = await verifyDocuments({ docs: ndjsonDocs(input), federation, workers });
       const blocks = r.counts.block.checked; const votes = r.counts.vote.checked;
       out = { documents: blocks + votes, blocks, votes, fetched: blocks + votes, quarantined: r.counts.invalid.checked };
+    } else if (mode === 'ingest') {
+      const r = await ingest({ archive, docs: ndjsonDocs(input), workers });
+      const blocks = r.byKind.block.new; const votes = r.byKind.vote.new;
+      out = { documents: blocks + votes, blocks, votes, fetched: blocks + votes, quarantined: r.quarantined };
     } else {
       const r = await pull({ archive, from: input, selection: { all: true }, workers, env: {} });
       const blocks = r.summary.byKind.block.new; const votes = r.summary.byKind.vote.new;
@@ -173,6 +178,8 @@ export async function benchPull(ctx: BenchContext): Promise<void> {
     (await child([mode, input, ledger.federation])).value as unknown as ChildFigures;
 
   const verify = await fig('verify', ledger.file);
+  // Ingest of the same ledger from NDJSON: what storing adds to verifying, with no source at all.
+  const stored = await fig('ingest', ledger.file);
   const served = await child(['double', ledger.file], true);
   let rethink: ChildFigures;
   const d = served.value as { port: number; rows: number; loadSeconds: number; rssMb: number };
@@ -190,10 +197,11 @@ export async function benchPull(ctx: BenchContext): Promise<void> {
       + (f === verify ? '' : `; overhead vs verify-only: wall ${over >= 0 ? '+' : ''}${over.toFixed(0)}%, CPU ${cpuOver >= 0 ? '+' : ''}${cpuOver.toFixed(0)}% (goal ≤ 15%)`);
   };
   console.log(line('pull: verify-only', verify));
+  console.log(line('pull: ingest of the NDJSON (no source; what storing adds)', stored));
   console.log(`pull: RethinkDB double (child process) held ${ctx.fmt(d.rows)} rows, loaded in ${d.loadSeconds.toFixed(0)} s, RSS ${d.rssMb.toFixed(0)} MB (not the puller's)`);
   console.log(line('pull: from RethinkDB double', rethink));
   console.log(line('pull: from dump file', file));
-  for (const [section, f] of [['pull-verify-only', verify], ['pull-rethinkdb', rethink], ['pull-dump', file]] as const) {
+  for (const [section, f] of [['pull-verify-only', verify], ['pull-ingest-ndjson', stored], ['pull-rethinkdb', rethink], ['pull-dump', file]] as const) {
     console.log(JSON.stringify({ section, ledgerBlocks: blocks, ...f, documentsPerSecond: f.documents / f.seconds,
       wallOverhead: f.seconds / verify.seconds - 1, cpuOverhead: f.cpuSeconds / verify.cpuSeconds - 1 }));
   }
@@ -205,6 +213,6 @@ export const pullSection: BenchSection = { name: 'pull', run: benchPull };
 if (process.argv[1] === SELF) {
   const [mode, input, federation] = process.argv.slice(2);
   if (mode === 'double' && input !== undefined) await serveDouble(input);
-  else if ((mode === 'verify' || mode === 'pull') && input !== undefined && federation !== undefined) await measure(mode, input, federation);
+  else if ((mode === 'verify' || mode === 'ingest' || mode === 'pull') && input !== undefined && federation !== undefined) await measure(mode, input, federation);
   else await benchPull({ log: (s) => process.stderr.write(`${s}\n`), fmt: (n) => Math.round(n).toLocaleString('en-US'), calibration: 1, cores: availableParallelism() });
 }
