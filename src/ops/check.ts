@@ -9,9 +9,12 @@
 import { finding, type Finding } from '../findings.js';
 import { canonicalize } from '../model/canonical.js';
 import { parseJson } from '../model/json.js';
+import type { Federation } from '../model/federation.js';
 import type { Block, Vote } from '../model/types.js';
+import type { RawDoc } from '../sources/source.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive, LedgerDb } from '../store/archive.js';
+import { entryBatches } from '../store/scan.js';
 import { electStored, electionValue } from '../store/election.js';
 import { blockIndexEntries, voteIndexEntries } from '../store/entries.js';
 import type { BlockMeta } from '../store/read.js';
@@ -19,7 +22,8 @@ import { key, keyParts, range } from '../store/schema.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { FATAL_BLOCK_FINDINGS } from './ingest-stored.js';
-import { IndexDigests, INDEX_NAMESPACES, type IndexNs } from './check-digest.js';
+import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from './check-digest.js';
+import { CHECK_STEP, checkPrepared } from './check-step.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -47,99 +51,168 @@ const corrupt = (doc: string, message: string, data?: Record<string, unknown>): 
  * @example const r = await check({ archive }); if (!r.ok) process.exitCode = 3
  */
 export async function check(opts: CheckOptions): Promise<CheckReport> {
-  const { db } = opts.archive;
+  const { db, federation } = opts.archive;
   const reporter = opts.reporter ?? noopReporter;
   const report: CheckReport = { ok: true, documents: { blocks: 0, votes: 0, duplicateVotes: 0 }, indexEntries: 0, findings: [] };
   const add = (f: Finding): void => { report.findings.push(f); reporter.finding(f); };
   const expected = new IndexDigests();
   let blockIds = 0;
-  for await (const d of storedDocs(opts, 'b')) {
-    report.documents.blocks++;
-    const block = checkStoredBlock(d, add);
-    if (block === null) continue;
-    blockIds++;
-    for (const e of blockIndexEntries(block)) expected.add(e.key);
-    await checkBlockDerived(opts.archive, block, add);
-    if (report.documents.blocks % 1000 === 0) reporter.progress({ phase: 'check: blocks', done: report.documents.blocks, unit: 'blocks' });
-  }
-  for (const ns of ['v', 'vd'] as const) {
-    for await (const d of storedDocs(opts, ns)) {
-      if (ns === 'v') report.documents.votes++; else report.documents.duplicateVotes++;
-      const vote = checkStoredVote(d, ns, add);
-      if (vote !== null) for (const e of voteIndexEntries(vote)) expected.add(e.key);
+  // Documents and what derives from them, one block id at a time: its block, meta, election
+  // and votes come from five key-ordered scans merged by id (no point reads), the documents
+  // are re-verified in the worker pool, which also sums the digests of their index keys.
+  const queue: Group[] = [];
+  async function* docs(): AsyncGenerator<RawDoc> {
+    for await (const g of groups(db)) {
+      queue.push(g);
+      if (g.block !== undefined) yield { table: 'bigchain', doc: undefined, text: g.block[1], origin: g.block[0] };
+      for (const [k, text] of g.votes) yield { table: 'votes', doc: undefined, text, origin: k };
+      // Only a meta or election record: one placeholder keeps verdicts and groups in step.
+      if (g.block === undefined && g.votes.length === 0) yield { table: null, doc: undefined, invalid: 'placeholder', origin: g.id };
     }
+  }
+  const verdicts = checkDocuments(docs(), { federation, workers: opts.workers, post: CHECK_STEP, signal: opts.signal })[Symbol.asyncIterator]();
+  for (;;) {
+    const first = await verdicts.next(); // a group's first verdict: docs() has queued the group
+    if (first.done === true) break;
+    const g = queue.shift()!;
+    let held: CheckedDoc | null = first.value;
+    const take = async (): Promise<CheckedDoc> => {
+      if (held !== null) { const v = held; held = null; return v; }
+      return (await verdicts.next()).value as CheckedDoc;
+    };
+    const blockVerdict = g.block !== undefined ? await take() : null;
+    const votes: Vote[] = [];
+    for (const [k, text] of g.votes) {
+      const v = await take();
+      if (k.startsWith('vd!')) report.documents.duplicateVotes++; else report.documents.votes++;
+      const sums = checkStoredVote({ key: k, text, verdict: v }, add);
+      if (sums !== null) for (const [n, a, b, c] of sums) expected.addSum(n, a, b, c);
+      const parsed = v.kind === 'vote' ? v.vote : safeJson<Vote>(text);
+      if (parsed !== null) votes.push(parsed);
+    }
+    if (held !== null) held = null; // the placeholder of a group with no documents
+    if (g.block === undefined) {
+      if (g.meta !== undefined) add(corrupt(key('bm', g.id), `${key('bm', g.id)} belongs to no stored block`));
+      if (g.election !== undefined) add(corrupt(key('es', g.id), `${key('es', g.id)} belongs to no stored block`));
+      continue;
+    }
+    report.documents.blocks++;
+    const checked = checkStoredBlock({ key: g.block[0], text: g.block[1], verdict: blockVerdict! }, add);
+    if (checked !== null) {
+      blockIds++;
+      for (const [n, a, b, c] of checked.sums) expected.addSum(n, a, b, c);
+      checkBlockDerived(federation, checked.block, g, votes, add);
+    }
+    if (report.documents.blocks % 1000 === 0) reporter.progress({ phase: 'check: blocks', done: report.documents.blocks, unit: 'blocks' });
   }
   const actual = new IndexDigests();
   for (const ns of INDEX_NAMESPACES) {
-    for await (const [k, v] of db.iterator(range(ns))) {
-      actual.add(k);
-      report.indexEntries++;
-      if (v !== '') add(corrupt(k, `index entry ${k} has a value; index entries are empty`));
+    for await (const batch of entryBatches(db, range(ns))) {
+      for (const [k, v] of batch) {
+        actual.add(k);
+        if (v !== '') add(corrupt(k, `index entry ${k} has a value; index entries are empty`));
+      }
+      report.indexEntries += batch.length;
+      opts.signal?.throwIfAborted();
     }
     if (!actual.equal(expected, ns)) for (const f of await diffIndex(db, ns)) add(f);
-  }
-  for (const ns of ['es', 'bm'] as const) {
-    for await (const k of db.keys(range(ns))) {
-      if (await db.get(key('b', keyParts(k)[0]!)) === undefined) add(corrupt(k, `${k} belongs to no stored block`));
-    }
   }
   report.ok = report.findings.length === 0 && blockIds === report.documents.blocks;
   reporter.done();
   return report;
 }
 
-/** Stored documents of one namespace as verification input, in key order. */
-async function* storedDocs(opts: CheckOptions, ns: 'b' | 'v' | 'vd'): AsyncGenerator<Stored> {
-  const keys: string[] = [];
-  const texts: string[] = [];
-  async function* source() {
-    for await (const [k, text] of opts.archive.db.iterator(range(ns))) {
-      keys.push(k);
-      texts.push(text);
-      yield { table: ns === 'b' ? 'bigchain' as const : 'votes' as const, doc: undefined, text, origin: k };
-    }
+/** Everything stored under one block id: the block, its meta and election records, its votes (v, then vd). */
+interface Group { id: string; block?: [string, string]; meta?: string; election?: string; votes: [string, string][] }
+
+/** One key-ordered scan, read in batches, positioned on its current entry. */
+class Scan {
+  private readonly it: AsyncGenerator<[string, string][]>;
+  private readonly at: number;
+  private readonly voteKeys: boolean;
+  private batch: [string, string][] = [];
+  private i = 0;
+  private ended = false;
+
+  constructor(db: LedgerDb, ns: 'b' | 'bm' | 'es' | 'v' | 'vd') {
+    this.it = entryBatches(db, range(ns));
+    this.at = ns.length + 1;
+    this.voteKeys = ns === 'v' || ns === 'vd';
   }
-  for await (const verdict of checkDocuments(source(), { federation: opts.archive.federation, workers: opts.workers, keepDocs: true, signal: opts.signal })) {
-    yield { key: keys.shift()!, text: texts.shift()!, verdict };
+
+  /** Make sure an entry is loaded (false at the end). */
+  async ready(): Promise<boolean> {
+    while (this.i >= this.batch.length && !this.ended) {
+      const r = await this.it.next();
+      if (r.done === true) this.ended = true; else { this.batch = r.value; this.i = 0; }
+    }
+    return this.i < this.batch.length;
+  }
+
+  /** The block id of the current entry (call after {@link ready} said true). */
+  id(): string {
+    const k = this.batch[this.i]![0];
+    return this.voteKeys ? k.slice(this.at, k.indexOf('!', this.at)) : k.slice(this.at);
+  }
+
+  /** The current entry; moves on. */
+  take(): [string, string] {
+    return this.batch[this.i++]!;
+  }
+}
+
+/** Merge the document scans into groups by block id, in id order (ids order keys the same way in every namespace). */
+async function* groups(db: LedgerDb): AsyncGenerator<Group> {
+  const [b, bm, es, v, vd] = (['b', 'bm', 'es', 'v', 'vd'] as const).map((ns) => new Scan(db, ns)) as [Scan, Scan, Scan, Scan, Scan];
+  const all = [b, bm, es, v, vd];
+  for (;;) {
+    let min: string | null = null;
+    for (const s of all) if (await s.ready()) { const id = s.id(); if (min === null || id < min) min = id; }
+    if (min === null) return;
+    const g: Group = { id: min, votes: [] };
+    if (await b.ready() && b.id() === min) g.block = b.take();
+    if (await bm.ready() && bm.id() === min) g.meta = bm.take()[1];
+    if (await es.ready() && es.id() === min) g.election = es.take()[1];
+    for (const s of [v, vd]) while (await s.ready() && s.id() === min) g.votes.push(s.take());
+    yield g;
   }
 }
 
 type Stored = { key: string; text: string; verdict: CheckedDoc };
 
-function checkStoredBlock(d: Stored, add: (f: Finding) => void): Block | null {
+function checkStoredBlock(d: Stored, add: (f: Finding) => void): { block: Block; sums: DigestSum[] } | null {
   const id = keyParts(d.key)[0]!;
   const v = d.verdict;
   if (v.kind !== 'block') { add(corrupt(d.key, `stored block ${id} no longer parses as a block`, { findings: v.findings })); return null; }
   if (v.block.id !== id) { add(corrupt(d.key, `stored block under ${id} has id ${v.block.id}`)); return null; }
+  if (v.needs !== null) { add(corrupt(d.key, `stored block ${id} lacks assets or metadata (a stored-layout block, changed at rest)`)); return null; }
   const fatal = v.findings.filter((f) => FATAL_BLOCK_FINDINGS.has(f.code));
   if (fatal.length > 0) { add(corrupt(d.key, `stored block ${id} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
-  if (canonicalize(v.block) !== d.text) { add(corrupt(d.key, `stored block ${id} is not in canonical form (changed at rest)`)); return null; }
-  return v.block;
+  const p = checkPrepared(v);
+  if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored block ${id} is not in canonical form (changed at rest)`)); return null; }
+  return { block: v.block, sums: p.sums };
 }
 
-function checkStoredVote(d: Stored, ns: 'v' | 'vd', add: (f: Finding) => void): Vote | null {
+function checkStoredVote(d: Stored, add: (f: Finding) => void): DigestSum[] | null {
   const [blockId, voter] = keyParts(d.key) as [string, string];
   const v = d.verdict;
   if (v.kind !== 'vote') { add(corrupt(d.key, `stored vote ${d.key} no longer parses as a vote`, { findings: v.findings })); return null; }
   if (v.vote.vote.voting_for_block !== blockId || v.vote.node_pubkey !== voter) { add(corrupt(d.key, `stored vote under ${d.key} is by ${v.vote.node_pubkey} on ${v.vote.vote.voting_for_block}`)); return null; }
   const fatal = v.findings.filter((f) => FATAL_VOTE.has(f.code));
   if (fatal.length > 0) { add(corrupt(d.key, `stored vote ${blockId}/${voter} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
-  if (canonicalize(v.vote) !== d.text) { add(corrupt(d.key, `stored vote ${blockId}/${voter} is not in canonical form (changed at rest)`)); return null; }
-  return v.vote;
+  const p = checkPrepared(v);
+  if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored vote ${blockId}/${voter} is not in canonical form (changed at rest)`)); return null; }
+  return p.sums;
 }
 
 /** The block's meta record and election agree with the block and its stored votes. */
-async function checkBlockDerived(archive: Archive, block: Block, add: (f: Finding) => void): Promise<void> {
-  const { db } = archive;
-  const metaText = await db.get(key('bm', block.id));
-  const meta = metaText === undefined ? null : safeJson<BlockMeta>(metaText);
+function checkBlockDerived(federation: Federation, block: Block, g: Group, votes: readonly Vote[], add: (f: Finding) => void): void {
+  const meta = g.meta === undefined ? null : safeJson<BlockMeta>(g.meta);
   if (meta === null || canonicalize(meta.voters ?? null) !== canonicalize(block.block.voters) || meta.timestamp !== block.block.timestamp) {
     add(corrupt(key('bm', block.id), `the meta record of block ${block.id} is missing or disagrees with the block`));
   }
-  const votes: Vote[] = [];
-  for (const ns of ['v', 'vd'] as const) for await (const v of db.values(range(ns, block.id))) votes.push(parseJson(v) as unknown as Vote);
-  const want = electionValue(electStored(block.id, block.block.voters, votes, archive.federation));
-  if (await db.get(key('es', block.id)) !== want) add(corrupt(key('es', block.id), `the stored election of block ${block.id} is missing or differs from its votes`));
+  const want = electionValue(electStored(block.id, block.block.voters, votes, federation));
+  if (g.election !== want) add(corrupt(key('es', block.id), `the stored election of block ${block.id} is missing or differs from its votes`));
 }
 
 /** Exact diff of one index namespace against the documents (only run when its digest differs). */
