@@ -5,12 +5,13 @@
  */
 import { finding, type Finding } from '../findings.js';
 import { tryCanonicalBytes } from '../model/canonical.js';
+import { canonicalTextOf } from '../model/json.js';
 import { hashHex } from '../crypto/hash.js';
 import { decodePublicKey, decodeSignature } from '../crypto/base58.js';
 import { verifyEd25519 } from '../crypto/ed25519.js';
 import type { Federation } from '../model/federation.js';
 import type { Block } from '../model/types.js';
-import { verifyTransaction } from './transaction.js';
+import { verifyTransaction, verifyTransactionOfCanonical } from './transaction.js';
 
 /** Options of {@link verifyBlock}. */
 export interface BlockCheckOptions {
@@ -25,7 +26,8 @@ export interface BlockCheckOptions {
  */
 export function verifyBlock(block: Block, federation: Federation, opts: BlockCheckOptions = {}): Finding[] {
   const out: Finding[] = [];
-  const body = tryCanonicalBytes(block.block);
+  const text = canonicalBodyText(block);
+  const body = text !== null ? Buffer.from(text, 'utf8') : tryCanonicalBytes(block.block);
   if (body === null) {
     // A lone surrogate or non-finite float: BigchainDB could not have hashed or signed it.
     out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, 'the block holds a value BigchainDB cannot serialize (lone surrogate or non-finite number)', { computed: null }));
@@ -45,11 +47,27 @@ export function verifyBlock(block: Block, federation: Federation, opts: BlockChe
     }
   }
   if (opts.transactions !== false) {
+    const check = text !== null ? verifyTransactionOfCanonical : verifyTransaction;
     for (const tx of block.block.transactions) {
-      for (const f of verifyTransaction(tx, { hash: federation.hash })) out.push({ ...f, data: { ...f.data, block: block.id } });
+      for (const f of check(tx, { hash: federation.hash })) out.push({ ...f, data: { ...f.data, block: block.id } });
     }
   }
   return out;
+}
+
+/**
+ * The canonical text of `block.block` cut from the document's own text, when
+ * parseJson proved that text canonical (SPEC.md §2.1) and it is `{"block":…,"id":…,"signature":…}`;
+ * null otherwise (then the body is serialized). The serialization of the body
+ * is checked against the text, so a tree changed after parsing is not trusted.
+ */
+function canonicalBodyText(block: Block): string | null {
+  const text = canonicalTextOf(block);
+  if (text === undefined || !text.startsWith('{"block":')) return null;
+  const body = JSON.stringify(block.block);
+  const end = 9 + body.length;
+  if (!text.startsWith(body, 9) || text.charCodeAt(end) !== 0x2c || !text.startsWith('"id":', end + 1)) return null;
+  return body;
 }
 
 /** Verify a base58 signature by a base58 key; malformed key or signature → false. */

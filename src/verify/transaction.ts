@@ -14,6 +14,7 @@ import {
   conditionUriFromDetails, ed25519ConditionUri, fulfillmentConditionUri, fulfillmentPublicKeys, isCcError,
   parseFulfillment, validateFulfillment,
 } from '../crypto/conditions.js';
+import { canonicalTextOf } from '../model/json.js';
 import { isObj, shapeProblems, txVersion, type TxVersion } from './tx-shape.js';
 import { txMessages } from './tx-message.js';
 
@@ -41,16 +42,29 @@ type Obj = Record<string, unknown>;
  * @example verifyTransaction(tx, { hash: 'sha3-256' }) // [] or [{ code: 'TX_BAD_FULFILLMENT', data: { tx, input: 0 } }]
  */
 export function verifyTransaction(tx: Record<string, unknown>, ctx: TxContext): Finding[] {
+  return verifyTx(tx, ctx, canonicalTextOf(tx) !== undefined && JSON.stringify(tx) === canonicalTextOf(tx));
+}
+
+/**
+ * {@link verifyTransaction} for a transaction inside a document whose text parseJson
+ * proved canonical (model/json.ts `canonicalTextOf`) and that was checked unchanged
+ * since (verify/block.ts does): its members serialize natively with JSON.stringify.
+ */
+export function verifyTransactionOfCanonical(tx: Record<string, unknown>, ctx: TxContext): Finding[] {
+  return verifyTx(tx, ctx, true);
+}
+
+function verifyTx(tx: Record<string, unknown>, ctx: TxContext, canonicalSource: boolean): Finding[] {
   const id = isObj(tx) && typeof tx.id === 'string' ? tx.id : '(no id)';
   try {
-    return check(tx, ctx, id);
+    return check(tx, ctx, id, canonicalSource);
   } catch (err) {
     // Bad data must never escape as an exception (e.g. a value canonical JSON cannot hold).
     return [finding('TX_MALFORMED', 'tx', id, `transaction cannot be verified: ${(err as Error).message}`, { tx: id })];
   }
 }
 
-function check(tx: unknown, ctx: TxContext, id: string): Finding[] {
+function check(tx: unknown, ctx: TxContext, id: string, canonicalSource: boolean): Finding[] {
   if (!isObj(tx)) return [finding('TX_MALFORMED', 'tx', id, 'transaction is not an object', { tx: id, field: '' })];
   const out: Finding[] = [];
   const add = (code: FindingCode, message: string, data: Obj): void => { out.push(finding(code, 'tx', id, message, { tx: id, ...data })); };
@@ -83,7 +97,7 @@ function check(tx: unknown, ctx: TxContext, id: string): Finding[] {
       rebuilt[j] = { ...output, condition: { ...cond, uri } };
     }
   });
-  const msgs = txMessages(tx, version, ctx.hash, rebuilt);
+  const msgs = txMessages(tx, version, ctx.hash, rebuilt, canonicalSource);
   if (msgs.computedId !== tx.id) add('TX_ID_MISMATCH', `id is not the ${ctx.hash} of the transaction`, { computed: msgs.computedId });
   inputs.forEach((input, i) => {
     const r = checkInput(input, i, draft, body.operation === 'TRANSFER', msgs.messagesFor, ctx, version);

@@ -13,6 +13,7 @@
  * those pieces, so a transaction costs one canonicalization however many inputs it has.
  */
 import { canonicalize, sortKeys } from '../model/canonical.js';
+import { sha3Hex } from '../crypto/hash.js';
 import { hashHex, type HashName } from '../crypto/hash.js';
 import type { TxVersion } from './tx-shape.js';
 
@@ -26,52 +27,68 @@ export interface TxMessages {
   messagesFor(i: number): Buffer[];
 }
 
+/**
+ * Serializer of values taken verbatim from the document: `JSON.stringify` when the
+ * document's text was proven canonical (model/json.ts `canonicalTextOf`; then it
+ * gives the canonical text natively, several times faster), else `canonicalize`.
+ * Objects built here that add keys always go through `canonicalize`.
+ */
+type Ser = (v: unknown) => string;
+const stringify: Ser = (v) => JSON.stringify(v);
+
 /** Join canonical member texts into a canonical object. */
-function assemble(parts: Map<string, string>): string {
+function assemble(parts: Map<string, string>, ser: Ser): string {
   const keys = sortKeys([...parts.keys()]);
   let s = '{';
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) s += ',';
-    s += `${canonicalize(keys[i])}:${parts.get(keys[i]!)!}`;
+    s += `${ser(keys[i])}:${parts.get(keys[i]!)!}`;
   }
   return `${s}}`;
 }
 
-function memberParts(o: Obj, skip: readonly string[]): Map<string, string> {
+function memberParts(o: Obj, skip: readonly string[], ser: Ser): Map<string, string> {
   const parts = new Map<string, string>();
   for (const k of Object.keys(o)) {
-    if (!skip.includes(k) && o[k] !== undefined) parts.set(k, canonicalize(o[k]));
+    if (!skip.includes(k) && o[k] !== undefined) parts.set(k, ser(o[k]));
   }
   return parts;
 }
 
-const nulled = (x: unknown, extra: Obj = {}): string =>
-  canonicalize(typeof x === 'object' && x !== null ? { ...(x as Obj), ...extra, fulfillment: null } : x);
+function nulled(x: unknown, ser: Ser, extra: Obj = {}): string {
+  if (typeof x !== 'object' || x === null) return ser(x);
+  // Spreading keeps key order only when every replaced key is already there.
+  const inPlace = ser === stringify && 'fulfillment' in x && Object.keys(extra).every((k) => k in x);
+  return (inPlace ? ser : canonicalize)({ ...(x as Obj), ...extra, fulfillment: null });
+}
 
 /** Id of `parts` and the signed text: the same object with `"id":<id>` added. */
-function idAndMessage(parts: Map<string, string>, hash: HashName): { id: string; message: Buffer } {
+function idAndMessage(parts: Map<string, string>, hash: HashName, ser: Ser): { id: string; message: Buffer } {
   // One pass builds both texts: the id preimage, and the message split around where `"id"` sorts.
   const keys = sortKeys([...parts.keys(), 'id']);
   let before = '{', after = '';
   let seenId = false;
   for (const k of keys) {
     if (k === 'id') { seenId = true; continue; }
-    const member = `${canonicalize(k)}:${parts.get(k)!}`;
+    const member = `${ser(k)}:${parts.get(k)!}`;
     if (seenId) after += `,${member}`;
     else before += before === '{' ? member : `,${member}`;
   }
   const body = before === '{' ? `{${after.slice(1)}}` : `${before}${after}}`;
-  const id = hashHex(hash, Buffer.from(body, 'utf8'));
+  const id = hash === 'sha3-256' ? sha3Hex(body) : hashHex(hash, Buffer.from(body, 'utf8'));
   const message = `${before}${before === '{' ? '' : ','}"id":"${id}"${after}}`;
   return { id, message: Buffer.from(message, 'utf8') };
 }
 
 /**
  * Build the id and signing messages of a shape-checked transaction.
+ * @param canonicalSource true only when `tx` is (part of) a document whose text
+ *   parseJson proved canonical and that has not been changed since
  * @throws TypeError only when a member cannot be serialized (callers report TX_MALFORMED)
  */
-export function txMessages(tx: Obj, version: TxVersion, hash: HashName, signedOutputs?: unknown[]): TxMessages {
-  return version === 1 ? nestedMessages(tx, hash, signedOutputs) : flatMessages(tx, version, hash, signedOutputs);
+export function txMessages(tx: Obj, version: TxVersion, hash: HashName, signedOutputs?: unknown[], canonicalSource = false): TxMessages {
+  const ser = canonicalSource ? stringify : canonicalize;
+  return version === 1 ? nestedMessages(tx, hash, ser, signedOutputs) : flatMessages(tx, version, hash, ser, signedOutputs);
 }
 
 /*
@@ -80,40 +97,40 @@ export function txMessages(tx: Obj, version: TxVersion, hash: HashName, signedOu
  * output's `uri` from its details, so a changed uri alone breaks the id but not the
  * signatures. The id check itself (validate_id) hashes the document as given.
  */
-function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName, signedOutputs?: unknown[]): TxMessages {
-  const parts = memberParts(tx, ['id', 'inputs']);
-  const inputs = Array.isArray(tx.inputs) ? tx.inputs.map((x) => nulled(x)) : [];
-  const computedId = idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash).id;
+function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName, ser: Ser, signedOutputs?: unknown[]): TxMessages {
+  const parts = memberParts(tx, ['id', 'inputs'], ser);
+  const inputs = Array.isArray(tx.inputs) ? tx.inputs.map((x) => nulled(x, ser)) : [];
+  const computedId = idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser).id;
   if (signedOutputs !== undefined) parts.set('outputs', canonicalize(signedOutputs));
   if (version === '1.0') {
     let message: Buffer | undefined; // the same for every input: built once, on first use
-    return { computedId, messagesFor: () => [message ??= idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash).message] };
+    return { computedId, messagesFor: () => [message ??= idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser).message] };
   }
   return {
     computedId,
-    messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash).message],
+    messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash, ser).message],
   };
 }
 
-function nestedMessages(tx: Obj, hash: HashName, signedConditions?: unknown[]): TxMessages {
-  const top = memberParts(tx, ['id', 'transaction']);
+function nestedMessages(tx: Obj, hash: HashName, ser: Ser, signedConditions?: unknown[]): TxMessages {
+  const top = memberParts(tx, ['id', 'transaction'], ser);
   const t = (tx.transaction ?? {}) as Obj;
-  const inner = memberParts(t, ['fulfillments']);
+  const inner = memberParts(t, ['fulfillments'], ser);
   const ffs = Array.isArray(t.fulfillments) ? t.fulfillments : [];
   const withInner = (innerParts: Map<string, string>): Map<string, string> =>
-    new Map(top).set('transaction', assemble(innerParts));
-  const computedId = idAndMessage(withInner(new Map(inner).set('fulfillments', `[${ffs.map((f) => nulled(f)).join(',')}]`)), hash).id;
+    new Map(top).set('transaction', assemble(innerParts, ser));
+  const computedId = idAndMessage(withInner(new Map(inner).set('fulfillments', `[${ffs.map((f) => nulled(f, ser)).join(',')}]`)), hash, ser).id;
   if (signedConditions !== undefined) inner.set('conditions', canonicalize(signedConditions));
   const conds = signedConditions ?? (Array.isArray(t.conditions) ? t.conditions : []);
   return {
     computedId,
     messagesFor: (i) => {
-      const one = new Map(inner).set('fulfillments', `[${nulled(ffs[i], { fid: 0 })}]`);
-      const out = [idAndMessage(withInner(one), hash).message];
+      const one = new Map(inner).set('fulfillments', `[${nulled(ffs[i], ser, { fid: 0 })}]`);
+      const out = [idAndMessage(withInner(one), hash, ser).message];
       const c = conds[i];
       if (typeof c === 'object' && c !== null && (conds.length !== 1 || (c as Obj).cid !== 0)) {
         one.set('conditions', `[${canonicalize({ ...(c as Obj), cid: 0 })}]`);
-        out.push(idAndMessage(withInner(one), hash).message);
+        out.push(idAndMessage(withInner(one), hash, ser).message);
       }
       return out;
     },

@@ -6,6 +6,7 @@
  */
 import { finding, type Finding } from '../findings.js';
 import { tryCanonicalBytes } from '../model/canonical.js';
+import { canonicalTextOf } from '../model/json.js';
 import { voteName, voteSchemaProblem } from '../model/parse.js';
 import type { Federation } from '../model/federation.js';
 import type { Block, Vote } from '../model/types.js';
@@ -18,7 +19,7 @@ import { signatureOk } from './block.js';
 export function verifyVote(vote: Vote, federation: Federation): Finding[] {
   const out: Finding[] = [];
   const name = voteName(vote, '');
-  const body = tryCanonicalBytes(vote.vote); // null: BigchainDB could not have signed it
+  const body = canonicalVoteBytes(vote) ?? tryCanonicalBytes(vote.vote); // null: BigchainDB could not have signed it
   if (body === null || !signatureOk(vote.node_pubkey, body, vote.signature)) {
     out.push(finding('VOTE_BAD_SIGNATURE', 'vote', name, undefined, { voter: vote.node_pubkey }));
   }
@@ -28,6 +29,19 @@ export function verifyVote(vote: Vote, federation: Federation): Finding[] {
   const problem = voteSchemaProblem(vote);
   if (problem !== null) out.push(finding('VOTE_MALFORMED', 'vote', name, `vote schema: ${problem} (counts as invalid)`));
   return out;
+}
+
+/**
+ * `vote.vote` as canonical bytes taken from the document's text when parseJson proved
+ * it canonical: `"vote"` sorts last, so the text ends with `"vote":<body>}`. The
+ * body's serialization is compared with the text, so a changed tree is not trusted.
+ */
+function canonicalVoteBytes(vote: Vote): Buffer | null {
+  const text = canonicalTextOf(vote);
+  if (text === undefined) return null;
+  const body = JSON.stringify(vote.vote);
+  const start = text.length - 1 - body.length;
+  return text.startsWith('"vote":', start - 7) && text.startsWith(body, start) ? Buffer.from(body, 'utf8') : null;
 }
 
 /** VOTE_INELIGIBLE when the voter is not among the block's voters; else none. */

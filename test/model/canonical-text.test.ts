@@ -1,0 +1,78 @@
+/**
+ * parseJson's canonical-text fast path (model/json.ts `canonicalTextOf`): it must
+ * give exactly what the exact parser gives, and mark a document canonical only when
+ * the canonical serializer reproduces its text byte for byte.
+ */
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { canonicalTextOf, JsonFloat, parseJson, parseJsonExact, type JsonValue } from '../../src/model/json.js';
+import { canonicalize } from '../../src/model/canonical.js';
+
+const { value: jsonValue } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    fc.constant(null), fc.boolean(),
+    fc.integer().map((n) => (n === 0 ? 0 : n)),
+    fc.constantFrom(-0, 0.5, 100, 1e21, 1e-7, 2 ** 53, 15.375),
+    fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map((b) => (b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b)),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => new JsonFloat(d)),
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('\u0001', 'a\u001fb', '\\u0041', '\ud83c\udf89', '\uffff', '\ue000'),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('\ud83c\udf89', '\uffff', '\ue000', '10', '9', '__proto__')),
+      tie('value'), { maxKeys: 4, noNullPrototype: true })),
+})) as { value: fc.Arbitrary<JsonValue> };
+
+/** Soundness: marked ⇒ canonical(exact parse) is the text; always ⇒ same value as the exact parser. */
+function checkText(text: string): void {
+  let exact: JsonValue;
+  try { exact = parseJsonExact(text); } catch { return; }
+  const v = parseJson(text);
+  assert.deepStrictEqual(v, exact, text);
+  const marked = canonicalTextOf(v);
+  if (marked !== undefined) {
+    assert.equal(marked, text);
+    assert.equal(canonicalize(exact), text, `marked canonical but is not: ${text}`);
+    // What the fast verifiers rely on: JSON.stringify of the tree is the canonical text.
+    assert.equal(JSON.stringify(v), text);
+  }
+}
+
+test('property: canonical texts parse exactly; marked ones reproduce byte for byte', () => {
+  fc.assert(fc.property(jsonValue, (x) => {
+    const text = canonicalize(x);
+    checkText(text);
+    const v = parseJson(text);
+    // Texts JSON.parse + JSON.stringify reproduce (no unsafe integers, integral floats,
+    // \u escapes or Grisu2-vs-shortest digits) take the fast path.
+    if (typeof JSON.parse(text) === 'object' && v !== null && !text.includes('\\u') && !/\d{16}/.test(text) && JSON.stringify(JSON.parse(text)) === text) {
+      assert.notEqual(canonicalTextOf(v), undefined, text);
+    }
+  }), { numRuns: 2000 });
+});
+
+test('property: non-canonical texts (spacing, key order, escapes, number forms) are never marked wrongly', () => {
+  const variant = fc.tuple(jsonValue, fc.constantFrom('spaced', 'reversed', 'escaped', 'numbers')).map(([x, how]) => {
+    const text = canonicalize(x);
+    if (how === 'spaced') return JSON.stringify(JSON.parse(text), null, 1);
+    if (how === 'reversed') return text.replace(/\{("[^"\\]*"):([^{}[\],]*),("[^"\\]*"):/g, '{$3:$2,$1:');
+    if (how === 'escaped') return text.replace(/\\u00([0-9A-F]{2})/g, (_m, h: string) => `\\u00${h.toLowerCase()}`).replace(/a/g, '\\u0061');
+    return text.replace(/(\d)(?=[,\]}])/g, '$1.0');
+  });
+  fc.assert(fc.property(variant, checkText), { numRuns: 2000 });
+  for (const t of ['{"a":1,"a":2}', '{"b":1,"a":2}', '{"a":-0}', '{"a":1.0}', '{"a":1e2}', '{"a":1E+21}', '[12345678901234567890]',
+    '[9007199254740992]', '[0.1]', '[1e-7]', '{"10":1,"9":2}', '{"\ue000":1,"\ud83c\udf89":2}', '{"\ud83c\udf89":1,"\ue000":2}', '["\\u001F"]', '["\\/"]']) {
+    checkText(t);
+  }
+  assert.equal(canonicalTextOf(parseJson('{"a":[0.1,15.375]}')), '{"a":[0.1,15.375]}');
+  assert.deepStrictEqual(parseJson('{"a":[0.1,15.375]}'), { a: [new JsonFloat(0.1), new JsonFloat(15.375)] });
+});
+
+test('every line of the sample ledger is marked canonical and parses exactly', () => {
+  const lines = readFileSync(new URL('../../../fixtures/sample/ledger.ndjson', import.meta.url), 'utf8').split('\n').filter((l) => l.length > 0);
+  let marked = 0;
+  for (const l of lines) { checkText(l); if (canonicalTextOf(parseJson(l)) !== undefined) marked++; }
+  assert.ok(marked > lines.length / 2, `${marked} of ${lines.length}`);
+});
