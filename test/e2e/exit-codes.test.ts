@@ -50,7 +50,7 @@ test('0: every command succeeds on a good archive', async () => {
   }
 });
 
-test('1: findings — verify, ingest, gaps, check, status --strict, show of what is not held', async () => {
+test('1: findings — verify, ingest, pull, gaps, check, status --strict, show of what is not held', async () => {
   assert.equal((await cli('verify', fixture('damaged', 'bad-vote-signature', 'ledger.ndjson'), '--federation', FED, '--workers', '0')).code, 1);
   const bad = join(ws.dir, 'bad');
   assert.equal((await cli('init', '--archive', bad, '--federation', FED)).code, 0);
@@ -64,6 +64,15 @@ test('1: findings — verify, ingest, gaps, check, status --strict, show of what
   assert.equal((await cli('ingest', fixture('damaged', 'missing-block', 'ledger.ndjson'), '--archive', gap, '--workers', '0')).code, 0);
   assert.equal((await cli('gaps', '--archive', gap)).code, 1);
   assert.equal((await cli('show', 'block', 'f'.repeat(64), '--archive', gap)).code, 1);
+
+  // A pull that brings a duplicate vote reports it once and exits 1, as ingest does.
+  const pulled = join(ws.dir, 'pulled');
+  assert.equal((await cli('init', '--archive', pulled, '--federation', FED)).code, 0);
+  const pull = await cli('pull', '--from', fixture('damaged', 'duplicate-vote', 'ledger.ndjson'), '--archive', pulled, '--workers', '0');
+  assert.deepEqual([pull.code, pull.findings.map((f) => f.code)], [1, ['VOTE_DUPLICATE']], pull.stderr);
+  const goodPull = join(ws.dir, 'good-pull');
+  assert.equal((await cli('init', '--archive', goodPull, '--federation', FED)).code, 0);
+  assert.equal((await cli('pull', '--from', GOOD, '--archive', goodPull, '--workers', '0')).code, 0);
 
   // A value changed behind the tool's back: check finds and names it.
   const dir = await goodArchive('tampered');

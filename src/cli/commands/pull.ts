@@ -79,7 +79,8 @@ export const pullCommand = defineCommand<PullArgs>({
         ...r.missing.slice(0, 10).map((m) => `  not reached ${m.kind} ${m.id}: ${m.reason}`),
         `  findings   ${s.findingsTotal}`,
       ]);
-      const problems = s.quarantined + s.conflicts + r.unresolved.length + r.missing.length;
+      // Any finding counts (a duplicate vote is stored as evidence, yet reported: VOTE_DUPLICATE).
+      const problems = s.findingsTotal + s.quarantined + s.conflicts + r.unresolved.length + r.missing.length;
       return problems > 0 ? EXIT.FINDINGS : EXIT.OK;
     } finally {
       await closeArchive(archive);
