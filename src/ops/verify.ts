@@ -32,7 +32,7 @@ export interface VerifyReport {
 
 /** Options of {@link verifyDocuments}. */
 export interface VerifyOptions {
-  docs: AsyncIterable<RawDoc>;
+  docs: AsyncIterable<RawDoc> | Iterable<RawDoc>;
   federation: Federation;
   reporter?: Reporter;
   workers?: number;
