@@ -23,7 +23,7 @@ test('the package entry point exports exactly the documented surface', async () 
 
 test('the entry point verifies the reference chain end to end', async () => {
   const mod = await import(join(ROOT, 'dist/src/index.js')) as typeof import('../src/index.js');
-  const chain = mod.parseJson(readFileSync(join(ROOT, 'fixtures/vectors/reference/derived-chain-v1.0.json'), 'utf8')) as Record<string, import('../src/index.js').Block>;
+  const chain = mod.parseJson(readFileSync(join(ROOT, 'fixtures/vectors/reference/derived-chain-v1.0.json'), 'utf8')) as unknown as Record<string, import('../src/index.js').Block>;
   const fed = mod.federationFromJson({ keys: ['DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT'] });
   assert.deepEqual(mod.verifyBlock(chain.block2!, fed), []);
 });
