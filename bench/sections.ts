@@ -5,6 +5,7 @@
 import { benchRebuild } from './rebuild-bench.js';
 import { pullSection } from './pull-bench.js';
 import { benchExportSection } from './export-bench.js';
+import { storeSection } from './store-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -22,3 +23,4 @@ export const extraSections: BenchSection[] = [
 ];
 extraSections.push(pullSection);
 extraSections.push({ name: 'export', run: benchExportSection });
+extraSections.push(storeSection);

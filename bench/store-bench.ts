@@ -9,7 +9,7 @@
  * Run alone: node dist/bench/store-bench.js   (child mode: store-bench.js MODE DIR [LEDGER FEDERATION])
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,19 @@ import type { BenchSection } from './sections.js';
 const SELF = fileURLToPath(import.meta.url);
 const SAMPLE = fileURLToPath(new URL('../../fixtures/sample/', import.meta.url));
 
-/** What a child step reports. */
-interface StepResult { seconds: number; cpuSeconds: number; maxRssMB: number; docs: number; findings: number }
+/** What a child step reports. `rssAnonMB`/`rssFileMB`: at the end (Linux); file pages are LevelDB's mmapped tables (page cache). */
+interface StepResult { seconds: number; cpuSeconds: number; maxRssMB: number; rssAnonMB?: number; rssFileMB?: number; docs: number; findings: number }
+
+/** Current anonymous and file-backed RSS in MB (Linux /proc), or nothing elsewhere. */
+function rssSplit(): { rssAnonMB?: number; rssFileMB?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const mb = (name: string): number | undefined => { const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status); return m === null ? undefined : Math.round(Number(m[1]) / 1024); };
+    return { rssAnonMB: mb('RssAnon'), rssFileMB: mb('RssFile') };
+  } catch {
+    return {};
+  }
+}
 
 async function child(mode: string, dir: string, ledger?: string, federationFile?: string): Promise<void> {
   const cpu0 = process.cpuUsage();
@@ -54,7 +65,7 @@ async function child(mode: string, dir: string, ledger?: string, federationFile?
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const out: StepResult = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), docs, findings };
+  const out: StepResult = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...rssSplit(), docs, findings };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -73,7 +84,8 @@ export const storeSection: BenchSection = {
     const tmp = mkdtempSync(join(tmpdir(), 'la-bench-'));
     const dir = join(tmp, 'archive');
     const line = (what: string, r: StepResult, rate: boolean): string => `archive: ${what} ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU`
-      + (rate ? `, ${fmt(r.docs)} documents = ${fmt(Math.round(r.docs / r.seconds))} docs/s` : '') + `, peak RSS ${r.maxRssMB} MB, ${fmt(r.findings)} findings`;
+      + (rate ? `, ${fmt(r.docs)} documents = ${fmt(Math.round(r.docs / r.seconds))} docs/s (${fmt(Math.round(r.docs / r.cpuSeconds))} per CPU-second)` : '')
+      + `, peak RSS ${r.maxRssMB} MB` + (r.rssAnonMB !== undefined ? ` (at end: ${r.rssAnonMB} MB anonymous, ${r.rssFileMB ?? '?'} MB file-backed)` : '') + `, ${fmt(r.findings)} findings`;
     try {
       const steps: Record<string, StepResult> = {};
       steps.verify = runChild(['verify', dir, ledger.file, ledger.federation]);
