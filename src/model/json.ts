@@ -7,7 +7,9 @@
  * `100.0` (float, printed back by RapidJSON as `100.0`). Plain JSON.parse is used
  * whenever the text provably has neither; otherwise a small exact parser runs.
  */
-import { rapidjsonDouble } from './rapidjson-dtoa.js';
+import { canonicalTexts, isCanonicalText } from './canonical-text.js';
+
+export { canonicalTextOf } from './canonical-text.js';
 
 /**
  * A JSON number that Python reads as a float (`1.0`, `1e2`). It is a boxed Number
@@ -70,81 +72,6 @@ export function parseJson(text: string): JsonValue {
  */
 export function parseJsonExact(text: string): JsonValue {
   return new ExactParser(text).parseDocument();
-}
-
-// Documents whose text was proven canonical at parse time, by root object. Only the
-// root is recorded: a copy (recoupled stored block, spread) is not canonical-known.
-const canonicalTexts = new WeakMap<object, string>();
-
-/**
- * The text a document was parsed from when {@link parseJson} proved it is already in
- * canonical form (SPEC.md §2.1): then `JSON.stringify` of any of its sub-values is
- * that sub-value's canonical text, and hashing/signing can skip the JS serializer.
- * Undefined for anything else. The tree must not have been mutated since parsing.
- */
-export function canonicalTextOf(root: unknown): string | undefined {
-  return typeof root === 'object' && root !== null ? canonicalTexts.get(root) : undefined;
-}
-
-// Characters whose UTF-16 order differs from code point order (surrogates vs U+E000..U+FFFF).
-const HIGH_CHAR = /[\ud800-\uffff]/;
-
-/**
- * True when `text` is exactly the canonical form of the JSON.parse result `v`; then
- * fractional numbers in `v` are boxed into JsonFloat in place (what the exact parser
- * would give). Sound because JSON.stringify and the canonical writer differ only in:
- * key order (checked: strictly ascending by code point), escapes (`\u` anywhere →
- * refuse: JSON.stringify writes lowercase hex and lone surrogates), -0 and integral or
- * huge numbers (they do not survive the round trip, or are refused below), and float
- * digits (checked against RapidJSON's Grisu2). Anything else returns false and the
- * caller takes the exact path.
- */
-function isCanonicalText(text: string, v: object): boolean {
-  if (text.includes('\\u')) return false;
-  const floats: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
-  if (!walkCanonical(v, HIGH_CHAR.test(text), floats, 1)) return false;
-  if (JSON.stringify(v) !== text) return false;
-  for (const { holder, key } of floats) (holder as Record<string, unknown>)[key] = new JsonFloat((holder as Record<string, number>)[key]);
-  return true;
-}
-
-function walkCanonical(v: object, highChars: boolean, floats: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }>, depth: number): boolean {
-  if (depth > MAX_NESTING) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
-      if (typeof x === 'object' && x !== null) { if (!walkCanonical(x, highChars, floats, depth + 1)) return false; }
-      else if (typeof x === 'number' && !Number.isSafeInteger(x)) { if (!canonicalFloat(x)) return false; floats.push({ holder: v, key: i }); }
-    }
-    return true;
-  }
-  const o = v as Record<string, unknown>;
-  let prev: string | undefined;
-  for (const k in o) {
-    if (prev !== undefined && !(highChars ? codePointLess(prev, k) : prev < k)) return false;
-    prev = k;
-    const x = o[k];
-    if (typeof x === 'object' && x !== null) { if (!walkCanonical(x, highChars, floats, depth + 1)) return false; }
-    else if (typeof x === 'number' && !Number.isSafeInteger(x)) { if (!canonicalFloat(x)) return false; floats.push({ holder: o, key: k }); }
-  }
-  return true;
-}
-
-/** A fractional double whose JavaScript digits are RapidJSON's (integral ones are refused: int vs float is lost). */
-function canonicalFloat(x: number): boolean {
-  return Number.isFinite(x) && !Number.isInteger(x) && rapidjsonDouble(x) === String(x);
-}
-
-function codePointLess(a: string, b: string): boolean {
-  if (!HIGH_CHAR.test(a) && !HIGH_CHAR.test(b)) return a < b;
-  const ai = a[Symbol.iterator](), bi = b[Symbol.iterator]();
-  for (;;) {
-    const x = ai.next(), y = bi.next();
-    if (x.done) return !y.done;
-    if (y.done) return false;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d < 0;
-  }
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);

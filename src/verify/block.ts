@@ -57,17 +57,18 @@ export function verifyBlock(block: Block, federation: Federation, opts: BlockChe
 
 /**
  * The canonical text of `block.block` cut from the document's own text, when
- * parseJson proved that text canonical (SPEC.md §2.1) and it is `{"block":…,"id":…,"signature":…}`;
- * null otherwise (then the body is serialized). The serialization of the body
- * is checked against the text, so a tree changed after parsing is not trusted.
+ * parseJson proved that text canonical (SPEC.md §2.1) and it is exactly
+ * `{"block":<body>,"id":<id>,"signature":<signature>}`; null otherwise (then the body
+ * is serialized). This verifies the document as it was read: a tree changed in
+ * memory must be copied first (copies are not canonical-known).
  */
 function canonicalBodyText(block: Block): string | null {
   const text = canonicalTextOf(block);
   if (text === undefined || !text.startsWith('{"block":')) return null;
-  const body = JSON.stringify(block.block);
-  const end = 9 + body.length;
-  if (!text.startsWith(body, 9) || text.charCodeAt(end) !== 0x2c || !text.startsWith('"id":', end + 1)) return null;
-  return body;
+  const keys = Object.keys(block);
+  if (keys.length !== 3 || keys[0] !== 'block' || keys[1] !== 'id' || keys[2] !== 'signature') return null;
+  const tail = `,"id":${JSON.stringify(block.id)},"signature":${JSON.stringify(block.signature)}}`;
+  return text.endsWith(tail) ? text.slice(9, text.length - tail.length) : null;
 }
 
 /** Verify a base58 signature by a base58 key; malformed key or signature → false. */

@@ -34,7 +34,13 @@ export interface TxMessages {
  * Objects built here that add keys always go through `canonicalize`.
  */
 type Ser = (v: unknown) => string;
-const stringify: Ser = (v) => JSON.stringify(v);
+const stringify: Ser = (v) => {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return canonicalize(v); // a bigint (amounts beyond 2^53), which JSON.stringify cannot write
+  }
+};
 
 /** Join canonical member texts into a canonical object. */
 function assemble(parts: Map<string, string>, ser: Ser): string {
@@ -63,7 +69,7 @@ function nulled(x: unknown, ser: Ser, extra: Obj = {}): string {
 }
 
 /** Id of `parts` and the signed text: the same object with `"id":<id>` added. */
-function idAndMessage(parts: Map<string, string>, hash: HashName, ser: Ser): { id: string; message: Buffer } {
+function idAndMessage(parts: Map<string, string>, hash: HashName, ser: Ser): { id: string; message: () => Buffer } {
   // One pass builds both texts: the id preimage, and the message split around where `"id"` sorts.
   const keys = sortKeys([...parts.keys(), 'id']);
   let before = '{', after = '';
@@ -76,8 +82,8 @@ function idAndMessage(parts: Map<string, string>, hash: HashName, ser: Ser): { i
   }
   const body = before === '{' ? `{${after.slice(1)}}` : `${before}${after}}`;
   const id = hash === 'sha3-256' ? sha3Hex(body) : hashHex(hash, Buffer.from(body, 'utf8'));
-  const message = `${before}${before === '{' ? '' : ','}"id":"${id}"${after}}`;
-  return { id, message: Buffer.from(message, 'utf8') };
+  // Built on demand: the id alone is all a partial (per-input) preimage is hashed for.
+  return { id, message: () => Buffer.from(`${before}${before === '{' ? '' : ','}"id":"${id}"${after}}`, 'utf8') };
 }
 
 /**
@@ -100,15 +106,20 @@ export function txMessages(tx: Obj, version: TxVersion, hash: HashName, signedOu
 function flatMessages(tx: Obj, version: '1.0' | '0.9' | '0.10', hash: HashName, ser: Ser, signedOutputs?: unknown[]): TxMessages {
   const parts = memberParts(tx, ['id', 'inputs'], ser);
   const inputs = Array.isArray(tx.inputs) ? tx.inputs.map((x) => nulled(x, ser)) : [];
-  const computedId = idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser).id;
+  const whole = idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser);
+  const computedId = whole.id;
   if (signedOutputs !== undefined) parts.set('outputs', canonicalize(signedOutputs));
   if (version === '1.0') {
-    let message: Buffer | undefined; // the same for every input: built once, on first use
-    return { computedId, messagesFor: () => [message ??= idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser).message] };
+    // The same message for every input, built once on first use; it is the id
+    // preimage's own text with the id put in, unless the signed outputs differ.
+    const build = signedOutputs === undefined ? whole.message
+      : (): Buffer => idAndMessage(new Map(parts).set('inputs', `[${inputs.join(',')}]`), hash, ser).message();
+    let message: Buffer | undefined;
+    return { computedId, messagesFor: () => [message ??= build()] };
   }
   return {
     computedId,
-    messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash, ser).message],
+    messagesFor: (i) => [idAndMessage(new Map(parts).set('inputs', `[${inputs[i] ?? 'null'}]`), hash, ser).message()],
   };
 }
 
@@ -126,11 +137,11 @@ function nestedMessages(tx: Obj, hash: HashName, ser: Ser, signedConditions?: un
     computedId,
     messagesFor: (i) => {
       const one = new Map(inner).set('fulfillments', `[${nulled(ffs[i], ser, { fid: 0 })}]`);
-      const out = [idAndMessage(withInner(one), hash, ser).message];
+      const out = [idAndMessage(withInner(one), hash, ser).message()];
       const c = conds[i];
       if (typeof c === 'object' && c !== null && (conds.length !== 1 || (c as Obj).cid !== 0)) {
         one.set('conditions', `[${canonicalize({ ...(c as Obj), cid: 0 })}]`);
-        out.push(idAndMessage(withInner(one), hash, ser).message);
+        out.push(idAndMessage(withInner(one), hash, ser).message());
       }
       return out;
     },

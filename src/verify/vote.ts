@@ -32,16 +32,20 @@ export function verifyVote(vote: Vote, federation: Federation): Finding[] {
 }
 
 /**
- * `vote.vote` as canonical bytes taken from the document's text when parseJson proved
- * it canonical: `"vote"` sorts last, so the text ends with `"vote":<body>}`. The
- * body's serialization is compared with the text, so a changed tree is not trusted.
+ * `vote.vote` as canonical bytes cut from the document's text when parseJson proved
+ * it canonical and it is `{["id":…,]"node_pubkey":…,"signature":…,"vote":<body>}`
+ * (keys sort so); null otherwise. Verifies the vote as read (see verify/block.ts).
  */
 function canonicalVoteBytes(vote: Vote): Buffer | null {
   const text = canonicalTextOf(vote);
   if (text === undefined) return null;
-  const body = JSON.stringify(vote.vote);
-  const start = text.length - 1 - body.length;
-  return text.startsWith('"vote":', start - 7) && text.startsWith(body, start) ? Buffer.from(body, 'utf8') : null;
+  const keys = Object.keys(vote);
+  const withId = keys.length === 4 && keys[0] === 'id' && typeof vote.id === 'string';
+  if (!withId && keys.length !== 3) return null;
+  const k = withId ? 1 : 0;
+  if (keys[k] !== 'node_pubkey' || keys[k + 1] !== 'signature' || keys[k + 2] !== 'vote') return null;
+  const head = `{${withId ? `"id":${JSON.stringify(vote.id)},` : ''}"node_pubkey":${JSON.stringify(vote.node_pubkey)},"signature":${JSON.stringify(vote.signature)},"vote":`;
+  return text.startsWith(head) ? Buffer.from(text.slice(head.length, text.length - 1), 'utf8') : null;
 }
 
 /** VOTE_INELIGIBLE when the voter is not among the block's voters; else none. */

@@ -59,11 +59,16 @@ test('property: one changed character gives the same findings on both paths', ()
   }), { numRuns: 400 });
 });
 
-test('a tree changed after parsing is not trusted: the body is serialized again', () => {
+test('a copy of a parsed tree is not canonical-known: the body is serialized again', () => {
   const l = lines.find((x) => x.startsWith('{"block"'))!;
   const doc = parseJson(l) as { block: { timestamp: string } };
-  doc.block.timestamp = '1';
-  const p = parseBlock(doc, 'x');
+  const copy = { ...doc, block: { ...doc.block, timestamp: '1' } };
+  const p = parseBlock(copy, 'x');
   assert.ok(p.ok);
   assert.deepEqual(verifyBlock(p.value, fed).map((f) => f.code).sort(), ['BLOCK_BAD_SIGNATURE', 'BLOCK_ID_MISMATCH']);
+  const v = lines.find((x) => x.includes('"vote":{'))!;
+  const vote = parseJson(v) as { vote: { timestamp: string } };
+  const pv = parseVote({ ...vote, vote: { ...vote.vote, timestamp: '9999999999' } }, 'x');
+  assert.ok(pv.ok);
+  assert.deepEqual(verifyVote(pv.value, fed).map((f) => f.code), ['VOTE_BAD_SIGNATURE']);
 });
