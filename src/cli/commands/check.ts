@@ -5,6 +5,7 @@
  * Exit 1 when problems are found.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -14,15 +15,13 @@ export const checkCommand = defineCommand<CheckArgs>({
   command: 'check',
   describe: 'verify the archive at rest: documents, index entries, elections (--repair-indexes rebuilds indexes)',
   builder: (y) => y
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', ARCHIVE_OPTION)
     .option('repair-indexes', { type: 'boolean', describe: 'rebuild index entries and elections from the documents, then check' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
+    .option('workers', WORKERS_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { check } = await import('../../ops/check.js');
     const reporter = makeReporter(io, args);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       let repaired: { deleted: number; written: number } | null = null;
       if (args['repair-indexes'] === true) {
         const { repairIndexes } = await import('../../ops/repair-indexes.js');
@@ -35,8 +34,6 @@ export const checkCommand = defineCommand<CheckArgs>({
         r.ok ? 'no problems found' : `${r.findings.length} problem(s) found`,
       ]);
       return r.ok ? EXIT.OK : EXIT.FINDINGS;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

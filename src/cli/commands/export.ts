@@ -4,6 +4,7 @@
  * only what is new since a previous export of this archive, chained to it by digest.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -17,16 +18,14 @@ export const exportCommand = defineCommand<ExportArgs>({
     .option('since', { type: 'string', describe: 'previous export of this archive: write only what is new since (incremental)' })
     .option('encrypt', { type: 'string', describe: 'key file (ledger-archive keygen): seal the export' })
     .option('since-key', { type: 'string', describe: 'key file of the --since export (default: the --encrypt key)' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', ARCHIVE_OPTION)
     .option('force', { type: 'boolean', describe: 'replace an existing --out file' }),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { exportArchive } = await import('../../ops/export.js');
     const { loadKeyFile } = await import('../../export/keyfile.js');
     const key = args.encrypt === undefined ? undefined : loadKeyFile(args.encrypt);
     const sinceKey = args['since-key'] === undefined ? undefined : loadKeyFile(args['since-key']);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await exportArchive({ archive, out: args.out, since: args.since, key, sinceKey, overwrite: args.force,
         reporter: makeReporter(io, args), signal: io.signal });
       const c = r.counts;
@@ -39,8 +38,6 @@ export const exportCommand = defineCommand<ExportArgs>({
         ...(r.header.previous === null ? [] : [`  follows       ${r.header.previous}`]),
       ]);
       return EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

@@ -5,6 +5,7 @@
  * archive, duplicate votes (ingest reported them) and pending blocks (newer than every vote).
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -15,14 +16,12 @@ const when = (ts: string | null): string => (ts === null ? 'unknown' : `${ts} ($
 export const gapsCommand = defineCommand<GapsArgs>({
   command: 'gaps',
   describe: 'report missing blocks and votes, forks and the complete-through point of every voter chain',
-  builder: (y) => y.option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' }),
+  builder: (y) => y.option('archive', ARCHIVE_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { findGaps } = await import('../../ops/gaps.js');
     const { voterName } = await import('../../model/federation.js');
     const reporter = makeReporter(io, args);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await findGaps({ archive, reporter, signal: io.signal });
       const real = r.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
       writeSummary(io, args, { ...r, findings: r.findings.length }, [
@@ -39,8 +38,6 @@ export const gapsCommand = defineCommand<GapsArgs>({
         `  archive            ${when(r.completeThroughTimestamp)}`,
       ]);
       return real > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

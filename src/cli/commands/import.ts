@@ -5,6 +5,7 @@
  * Exit 1 when a document was quarantined or conflicted.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -16,17 +17,15 @@ export const importCommand = defineCommand<ImportArgs>({
   builder: (y) => y
     .positional('files', { type: 'string', array: true, describe: 'export files, in any order' })
     .option('key', { type: 'string', describe: 'key file for encrypted exports' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', ARCHIVE_OPTION)
     .option('full', { type: 'boolean', describe: 'require the chain to start with a full export' })
     .option('unlinked', { type: 'boolean', describe: 'accept a chain that starts after an export this archive never imported' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
+    .option('workers', WORKERS_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { importFiles } = await import('../../ops/import.js');
     const { loadKeyFile } = await import('../../export/keyfile.js');
     const key = args.key === undefined ? undefined : loadKeyFile(args.key);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await importFiles({ archive, files: args.files, key, after: args.full === true ? null : undefined, unlinked: args.unlinked,
         reporter: makeReporter(io, args), signal: io.signal, workers: args.workers });
       let bad = 0;
@@ -37,8 +36,6 @@ export const importCommand = defineCommand<ImportArgs>({
       });
       writeSummary(io, args, { files: r.files.map((f) => ({ ...f, ingest: { ...f.ingest, findings: undefined } })) }, ['imported:', ...lines]);
       return bad > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

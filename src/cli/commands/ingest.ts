@@ -4,6 +4,7 @@
  * quarantine. Exit 1 when anything was reported: quarantined, conflicted, a duplicate vote.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -14,16 +15,14 @@ export const ingestCommand = defineCommand<IngestArgs>({
   describe: 'verify and store documents from NDJSON/JSON files or rethinkdb dump archives',
   builder: (y) => y
     .positional('files', { type: 'string', array: true, describe: 'NDJSON or JSON-array files, rethinkdb dump archives (.tar.gz)' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', ARCHIVE_OPTION)
     .option('layout', { choices: ['0.9', '0.10', '1.0', '1.3'] as const, describe: 'stored layout of the source (default: inferred per block)' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
+    .option('workers', WORKERS_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { ingest } = await import('../../ops/ingest.js');
     const { openDocuments } = await import('../open-documents.js');
     const reporter = makeReporter(io, args);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const s = await ingest({ archive, docs: openDocuments(args.files), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
         source: { name: args.files.length === 1 ? `file:${args.files[0]}` : `files:${args.files.join(',')}` } });
       const k = s.byKind;
@@ -37,8 +36,6 @@ export const ingestCommand = defineCommand<IngestArgs>({
       ]);
       // Any finding (quarantine, conflict, VOTE_DUPLICATE, a stored block's TX_ finding…) exits 1.
       return s.findingsTotal > 0 || s.quarantined > 0 || s.conflicts > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

@@ -5,6 +5,7 @@
  * that is not an archive is an error (exit 4) and changes nothing.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -16,7 +17,7 @@ export const initCommand = defineCommand<InitArgs>({
   builder: (y) => y
     .option('federation', { alias: 'f', type: 'string', demandOption: true, describe: 'federation file or BigchainDB node config' })
     .option('hash', { choices: ['sha3-256', 'keccak-256'] as const, describe: 'override the federation\'s hash function' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' }),
+    .option('archive', ARCHIVE_OPTION),
   async run(args, io) {
     const { loadFederation } = await import('../../model/federation.js');
     const { initArchive, resolveArchiveDir } = await import('../../store/archive.js');

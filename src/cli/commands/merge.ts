@@ -6,6 +6,7 @@
  * documents remain, 4 for a foreign or damaged source, 5 for a locked one.
  */
 import { defineCommand } from '../command.js';
+import { WORKERS_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -21,13 +22,11 @@ export const mergeCommand = defineCommand<MergeArgs>({
   builder: (y) => y
     .positional('sources', { type: 'string', array: true, describe: 'archive folders to merge from (read only)' })
     .option('archive', { type: 'string', describe: 'archive folder to merge into (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' }),
+    .option('workers', WORKERS_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { merge } = await import('../../ops/merge.js');
     const reporter = makeReporter(io, args, { records: false });
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await merge({ archive, sources: args.sources, reporter, signal: io.signal, workers: args.workers });
       const g = r.gaps;
       const t = (k: { new: number; duplicate: number; quarantined: number; conflicts: number }): string =>
@@ -42,8 +41,6 @@ export const mergeCommand = defineCommand<MergeArgs>({
       ]);
       const refused = r.contributions.some((c) => c.blocks.quarantined + c.votes.quarantined + c.blocks.conflicts > 0);
       return g.missingBlocks.length + g.missingVotes.length + g.forks.length > 0 || refused ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

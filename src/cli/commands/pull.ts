@@ -6,6 +6,7 @@
  * variable LEDGER_ARCHIVE_RETHINKDB_PASSWORD, and is never printed.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -42,16 +43,14 @@ export const pullCommand = defineCommand<PullArgs>({
     .option('fill-gaps', { type: 'boolean', describe: 'fetch blocks named by stored votes but missing, until the chains close' })
     .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' })
     .option('ca', { type: 'string', describe: 'CA certificate file: connect to RethinkDB over TLS' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' })
+    .option('archive', ARCHIVE_OPTION)
+    .option('workers', WORKERS_OPTION)
     .option('overlap', { type: 'number', describe: 'seconds re-read before the --all cursor (default 120)' }),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { pull } = await import('../../ops/pull.js');
     const reporter = makeReporter(io, args);
     const selection = { all: args.all === true ? true : undefined, tx: list(args.tx), owner: list(args.owner), asset: list(args.asset) };
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await pull({
         archive, from: args.from, selection: JSON.parse(JSON.stringify(selection)) as typeof selection,
         follow: args.follow === true, fillGaps: args['fill-gaps'] === true, passwordFile: args['password-file'], ca: args.ca,
@@ -82,8 +81,6 @@ export const pullCommand = defineCommand<PullArgs>({
       // Any finding counts (a duplicate vote is stored as evidence, yet reported: VOTE_DUPLICATE).
       const problems = s.findingsTotal + s.quarantined + s.conflicts + r.unresolved.length + r.missing.length;
       return problems > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

@@ -8,6 +8,7 @@
  * dry run found the target not empty.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Layout } from '../../sources/source.js';
@@ -38,14 +39,12 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
     .option('dry-run', { type: 'boolean', describe: 'print the plan; write nothing' })
     .option('db', { type: 'string', describe: 'database name inside a dump file (default bigchain)' })
     .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' }),
+    .option('archive', ARCHIVE_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { rebuild } = await import('../../ops/rebuild.js');
     const { planToJson } = await import('../../ops/rebuild-plan.js');
     const reporter = makeReporter(io, args);
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await rebuild({
         archive, to: args.to, layout: args.layout, until: args.until, keepUndecided: args['keep-undecided'], allowGaps: args['allow-gaps'],
         force: args.force, dryRun: args['dry-run'], db: args.db, passwordFile: args['password-file'], reporter, signal: io.signal,
@@ -75,8 +74,6 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
       writeSummary(io, args, { ...r, plan: planToJson(p) }, lines);
       if (r.check !== null && !r.check.equal) return EXIT.TARGET;
       return p.gaps.stopped || r.targetEmpty === false ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

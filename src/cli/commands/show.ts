@@ -4,6 +4,7 @@
  * it. A vote's ID is `<block id>/<voter key>`. Exit 1 when the archive does not hold it.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, withArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -16,12 +17,10 @@ export const showCommand = defineCommand<ShowArgs>({
     .positional('kind', { choices: ['block', 'vote', 'tx'] as const, describe: 'what to show' })
     .positional('id', { type: 'string', describe: 'block id, tx id, or <block id>/<voter key>' })
     .option('canonical', { type: 'boolean', describe: 'print the stored canonical bytes instead of pretty JSON' })
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' }),
+    .option('archive', ARCHIVE_OPTION),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { show } = await import('../../ops/show.js');
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const r = await show({ archive, kind: args.kind, id: args.id });
       if (r === null) {
         writeSummary(io, args, { found: false, kind: args.kind, id: args.id }, [`no ${args.kind} ${args.id} in the archive`]);
@@ -41,8 +40,6 @@ export const showCommand = defineCommand<ShowArgs>({
       }
       writeSummary(io, args, { found: true, ...r }, lines);
       return EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

@@ -3,6 +3,7 @@
  * federation, sources (with follow mode and lag) and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
  */
 import { defineCommand } from '../command.js';
+import { ARCHIVE_OPTION, withArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { FollowStatus } from '../../ops/status.js';
@@ -21,15 +22,13 @@ export const statusCommand = defineCommand<StatusArgs>({
   command: 'status',
   describe: 'what the archive holds, its sources and their age, and warnings (--strict: warnings exit 1)',
   builder: (y) => y
-    .option('archive', { type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', ARCHIVE_OPTION)
     .option('strict', { type: 'boolean', describe: 'exit 1 when there is any warning' })
     .option('stale-after', { type: 'number', describe: 'a source older than this many seconds is stale (default 86400)' })
     .option('gaps', { type: 'boolean', default: true, describe: 'run gap detection (--no-gaps to skip)' }),
   async run(args, io) {
-    const { openArchive, closeArchive, resolveArchiveDir } = await import('../../store/archive.js');
     const { status } = await import('../../ops/status.js');
-    const archive = await openArchive({ dir: resolveArchiveDir(args.archive, process.env) });
-    try {
+    return withArchive(args.archive, async (archive) => {
       const s = await status({ archive, staleAfterSeconds: args['stale-after'], gaps: args.gaps, signal: io.signal });
       writeSummary(io, args, { ...s }, [
         `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt})`,
@@ -42,8 +41,6 @@ export const statusCommand = defineCommand<StatusArgs>({
         ...s.warnings.map((w) => `warning ${w.code}: ${w.message}`),
       ]);
       return args.strict === true && s.warnings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      await closeArchive(archive);
-    }
+    });
   },
 });

@@ -3,6 +3,7 @@
  * without storing them; print each block's election status, the findings and a summary.
  */
 import { defineCommand } from '../command.js';
+import { WORKERS_OPTION } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -21,7 +22,7 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     .positional('files', { type: 'string', array: true, describe: 'NDJSON or JSON-array files, rethinkdb dump archives (.tar.gz)' })
     .option('federation', { alias: 'f', type: 'string', demandOption: true, describe: 'federation file or BigchainDB node config' })
     .option('hash', { choices: ['sha3-256', 'keccak-256'] as const, describe: 'override the federation\'s hash function' })
-    .option('workers', { type: 'number', describe: 'verification threads (default: one per core; 0 = inline)' })
+    .option('workers', WORKERS_OPTION)
     .option('summary-only', { type: 'boolean', describe: 'do not list each block\'s status' }),
   async run(args, io) {
     const { loadFederation } = await import('../../model/federation.js');

@@ -1,0 +1,30 @@
+/**
+ * Options and plumbing shared by the commands that work on an archive, so each
+ * command module only says what is its own.
+ */
+import type { Archive } from '../store/archive.js';
+
+/** `--archive DIR` (SPEC.md §15.1). */
+export const ARCHIVE_OPTION = {
+  type: 'string', describe: 'archive folder (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)',
+} as const;
+
+/** `--workers N` (SPEC.md §7.6). */
+export const WORKERS_OPTION = {
+  type: 'number', describe: 'verification threads (default: one per core; 0 = inline)',
+} as const;
+
+/**
+ * Open the archive named by `--archive` (or the environment, or the default), run `fn`,
+ * and close it whatever happens.
+ * @throws LedgerError LEDGER_ARCHIVE_* / LEDGER_STORE_LOCKED from opening
+ */
+export async function withArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>): Promise<T> {
+  const { openArchive, closeArchive, resolveArchiveDir } = await import('../store/archive.js');
+  const archive = await openArchive({ dir: resolveArchiveDir(dir, process.env) });
+  try {
+    return await fn(archive);
+  } finally {
+    await closeArchive(archive);
+  }
+}
