@@ -205,11 +205,23 @@ export function conditionUriFromDetails(details: unknown, draft: 1 | 2): string 
     const c = condition01FromDetails(details, decodePublicKey);
     return isCcError(c) ? c : conditionUri01(c);
   }
+  const o = details as Record<string, unknown> | null;
+  // A single-key output, the common case: its URI is cached by the base58 text.
+  const single = typeof o === 'object' && o !== null && o.type === 'ed25519-sha-256' && typeof o.public_key === 'string';
+  const known = single ? keyUris.get(o.public_key as string) : undefined;
+  if (known !== undefined) return known;
   const c = condition02FromDetails(details, 0);
-  return isCcError(c) ? c : conditionUri02(c);
+  if (isCcError(c)) return c;
+  const uri = conditionUri02(c);
+  if (single) {
+    if (keyUris.size >= 4096) keyUris.clear();
+    keyUris.set(o.public_key as string, uri);
+  }
+  return uri;
 }
 
 const keyConditions = new Map<string, Condition02>();
+const keyUris = new Map<string, string>();
 
 function condition02FromDetails(d: unknown, depth: number): Condition02 | CcError {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return { error: 'details is not an object' };
