@@ -4,8 +4,10 @@
  * BigchainDB hashes what Python's json/rapidjson make of a document, so a parser
  * must keep two things that JSON.parse loses: integers beyond 2^53 (v0.9/0.10
  * amounts are integers up to 9·10^18) and the difference between `100` (int) and
- * `100.0` (float, printed back by RapidJSON as `100.0`). Plain JSON.parse is used
- * whenever the text provably has neither; otherwise a small exact parser runs.
+ * `100.0` (float, printed back by RapidJSON as `100.0`). JSON.parse is used whenever
+ * that is provably exact: the text has neither, or it is already in canonical form
+ * (model/canonical-text.ts proves it, fixes floats and big integers up from their
+ * lexemes, and remembers the text for the verifiers); otherwise a small exact parser runs.
  */
 import { canonicalTexts, isCanonicalText } from './canonical-text.js';
 
@@ -51,19 +53,19 @@ export const MAX_NESTING = 1000;
  * @example parseJson('{"a":1.0}') // { a: JsonFloat(1) }
  */
 export function parseJson(text: string): JsonValue {
-  const risky = RISKY_NUMBER.test(text);
   let v: JsonValue;
   try {
     v = JSON.parse(text) as JsonValue;
   } catch (err) {
-    if (risky) return new ExactParser(text).parseDocument(); // its error names the position
+    if (RISKY_NUMBER.test(text)) return new ExactParser(text).parseDocument(); // its error names the position
     throw err;
   }
+  // A text proven canonical has every number fixed up exactly (model/canonical-text.ts).
   if (typeof v === 'object' && v !== null && isCanonicalText(text, v)) {
     canonicalTexts.set(v, text);
     return v;
   }
-  return risky ? new ExactParser(text).parseDocument() : v;
+  return RISKY_NUMBER.test(text) ? new ExactParser(text).parseDocument() : v;
 }
 
 /**
