@@ -15,6 +15,7 @@ import type { BlockMeta } from '../store/read.js';
 import { key, range } from '../store/schema.js';
 
 const PARSED_VOTES_MAX = 20_000;
+const CACHE_MAX = 50_000;
 
 /** Stages writes and flushes them atomically. */
 export class BatchWriter {
@@ -66,6 +67,7 @@ export class BatchWriter {
 
   /** Read many keys ahead in one call, so the documents about to be handled need no single reads. */
   async prefetch(keys: string[]): Promise<void> {
+    if (this.cache.size > CACHE_MAX) this.cache.clear(); // between chunks: what follows reads only its own keys
     const want = [...new Set(keys)].filter((k) => !this.staged.has(k) && !this.cache.has(k));
     if (want.length === 0) return;
     const values = await this.db.getMany(want);
@@ -111,8 +113,10 @@ export class BatchWriter {
     const ops = [...this.staged].map(([k, value]) => (value === null
       ? { type: 'del' as const, key: k } : { type: 'put' as const, key: k, value }));
     if (ops.length > 0) await this.db.batch(ops);
+    // The overlay is on disk now: cached reads of keys it wrote take its values, the rest stay
+    // true (only this writer writes), so a chunk read ahead before a flush needs no reads after it.
+    for (const k of this.cache.keys()) if (this.staged.has(k)) this.cache.set(k, this.staged.get(k) ?? undefined);
     this.staged.clear();
-    this.cache.clear(); // the overlay is on disk now; cached reads may be stale
     this.stagedVotes.clear();
     this.dirty.clear();
     this.bytes = 0;
