@@ -7,7 +7,10 @@
  */
 import { openAnySource } from '../dump/documents.js';
 import { parseJson } from '../model/json.js';
-import type { RawDoc, Selection } from '../sources/source.js';
+import { stat } from 'node:fs/promises';
+import { readDumpInfo } from '../dump/read.js';
+import { readExportDirInfo } from '../dump/export-dir.js';
+import type { RawDoc, Selection, TableName } from '../sources/source.js';
 import type { PullRun } from './pull-run.js';
 
 /**
@@ -17,8 +20,8 @@ import type { PullRun } from './pull-run.js';
  * DOC_INVALID_JSON under a key of its own (origin included).
  * @throws LedgerError LEDGER_INPUT when the path cannot be read
  */
-export async function* fileDocuments(path: string): AsyncGenerator<RawDoc> {
-  const { docs } = await openAnySource(path);
+export async function* fileDocuments(path: string, tables?: readonly TableName[]): AsyncGenerator<RawDoc> {
+  const { docs } = await openAnySource(path, tables === undefined ? {} : { tables });
   for await (const d of docs) {
     if (d.invalid === undefined) yield d;
     else yield { table: d.table, doc: undefined, text: `<unreadable document at ${d.origin}: ${d.invalid}>`, origin: d.origin };
@@ -53,10 +56,32 @@ export function blockMatches(doc: unknown, sel: Selection): boolean {
   });
 }
 
-/** Ingest a file (everything, or the selection's blocks with their votes and rows): one run. */
+/**
+ * The passes of an everything-pull: for a dump or export folder in a stored layout (1.0+),
+ * the `assets`/`metadata` tables first, then `bigchain` and `votes`. `rethinkdb dump` tars
+ * its tables in sorted order, `bigchain` before `metadata`, so in one pass every block
+ * would wait for its rows — held in memory, then spilled to disk and retried at the end
+ * (on a 100,000-block dump: peak RSS 800 MB, +40% CPU). Rows first, each block completes
+ * on arrival. Costs one more decompression of the file. Otherwise one pass, as stored.
+ */
+export async function filePasses(path: string): Promise<(readonly TableName[] | undefined)[]> {
+  let names: Set<string>;
+  try {
+    if ((await stat(path)).isDirectory()) names = new Set((await readExportDirInfo(path)).map((t) => t.table));
+    else if (/\.(tar\.gz|tgz|tar)$/i.test(path)) names = new Set((await readDumpInfo(path)).tables.map((t) => t.table));
+    else return [undefined];
+  } catch {
+    return [undefined]; // the one pass reports what is wrong with the path
+  }
+  const rows = (['assets', 'metadata'] as const).filter((t) => names.has(t));
+  const rest = (['bigchain', 'votes'] as const).filter((t) => names.has(t));
+  return rows.length === 0 || rest.length === 0 ? [undefined] : [rows, rest];
+}
+
+/** Ingest a file: everything (rows first, see {@link filePasses}), or the selection's blocks with their votes and rows. */
 export async function pullFile(run: PullRun, path: string, sel: Selection): Promise<void> {
   if (sel.all === true || ((sel.tx ?? []).length === 0 && (sel.owner ?? []).length === 0 && (sel.asset ?? []).length === 0)) {
-    await run.ingest(fileDocuments(path));
+    for (const tables of await filePasses(path)) await run.ingest(fileDocuments(path, tables));
     return;
   }
   const blocks = new Set<string>();
