@@ -14,8 +14,8 @@ import { electStored, electionValue } from '../store/election.js';
 import type { BlockMeta } from '../store/read.js';
 import { key, range } from '../store/schema.js';
 
-const PARSED_VOTES_MAX = 20_000;
-const CACHE_MAX = 50_000;
+const PARSED_VOTES_MAX = 10_000;
+const CACHE_MAX = 5_000;
 
 /** Stages writes and flushes them atomically. */
 export class BatchWriter {
