@@ -71,39 +71,43 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
     }
   }
   const verdicts = checkDocuments(docs(), { federation, workers: opts.workers, post: CHECK_STEP, signal: opts.signal })[Symbol.asyncIterator]();
-  for (;;) {
-    const first = await verdicts.next(); // a group's first verdict: docs() has queued the group
-    if (first.done === true) break;
-    const g = queue.shift()!;
-    let held: CheckedDoc | null = first.value;
-    const take = async (): Promise<CheckedDoc> => {
-      if (held !== null) { const v = held; held = null; return v; }
-      return (await verdicts.next()).value as CheckedDoc;
-    };
-    const blockVerdict = g.block !== undefined ? await take() : null;
-    const votes: Vote[] = [];
-    for (const [k, text] of g.votes) {
-      const v = await take();
-      if (k.startsWith('vd!')) report.documents.duplicateVotes++; else report.documents.votes++;
-      const sums = checkStoredVote({ key: k, text, verdict: v }, add);
-      if (sums !== null) for (const [n, a, b, c] of sums) expected.addSum(n, a, b, c);
-      const parsed = v.kind === 'vote' ? v.vote : safeJson<Vote>(text);
-      if (parsed !== null) votes.push(parsed);
+  try {
+    for (;;) {
+      const first = await verdicts.next(); // a group's first verdict: docs() has queued the group
+      if (first.done === true) break;
+      const g = queue.shift()!;
+      let held: CheckedDoc | null = first.value;
+      const take = async (): Promise<CheckedDoc> => {
+        if (held !== null) { const v = held; held = null; return v; }
+        return (await verdicts.next()).value as CheckedDoc;
+      };
+      const blockVerdict = g.block !== undefined ? await take() : null;
+      const votes: Vote[] = [];
+      for (const [k, text] of g.votes) {
+        const v = await take();
+        if (k.startsWith('vd!')) report.documents.duplicateVotes++; else report.documents.votes++;
+        const sums = checkStoredVote({ key: k, text, verdict: v }, add);
+        if (sums !== null) for (const [n, a, b, c] of sums) expected.addSum(n, a, b, c);
+        const parsed = v.kind === 'vote' ? v.vote : safeJson<Vote>(text);
+        if (parsed !== null) votes.push(parsed);
+      }
+      if (held !== null) held = null; // the placeholder of a group with no documents
+      if (g.block === undefined) {
+        if (g.meta !== undefined) add(corrupt(key('bm', g.id), `${key('bm', g.id)} belongs to no stored block`));
+        if (g.election !== undefined) add(corrupt(key('es', g.id), `${key('es', g.id)} belongs to no stored block`));
+        continue;
+      }
+      report.documents.blocks++;
+      const checked = checkStoredBlock({ key: g.block[0], text: g.block[1], verdict: blockVerdict! }, add);
+      if (checked !== null) {
+        blockIds++;
+        for (const [n, a, b, c] of checked.sums) expected.addSum(n, a, b, c);
+        checkBlockDerived(federation, checked.block, g, votes, add);
+      }
+      if (report.documents.blocks % 1000 === 0) reporter.progress({ phase: 'check: blocks', done: report.documents.blocks, unit: 'blocks' });
     }
-    if (held !== null) held = null; // the placeholder of a group with no documents
-    if (g.block === undefined) {
-      if (g.meta !== undefined) add(corrupt(key('bm', g.id), `${key('bm', g.id)} belongs to no stored block`));
-      if (g.election !== undefined) add(corrupt(key('es', g.id), `${key('es', g.id)} belongs to no stored block`));
-      continue;
-    }
-    report.documents.blocks++;
-    const checked = checkStoredBlock({ key: g.block[0], text: g.block[1], verdict: blockVerdict! }, add);
-    if (checked !== null) {
-      blockIds++;
-      for (const [n, a, b, c] of checked.sums) expected.addSum(n, a, b, c);
-      checkBlockDerived(federation, checked.block, g, votes, add);
-    }
-    if (report.documents.blocks % 1000 === 0) reporter.progress({ phase: 'check: blocks', done: report.documents.blocks, unit: 'blocks' });
+  } finally {
+    await verdicts.return(undefined); // stops the workers if this loop throws
   }
   const actual = new IndexDigests();
   for (const ns of INDEX_NAMESPACES) {
