@@ -4,24 +4,17 @@
  * canonical bytes, hashes and signatures are reproduced exactly.
  */
 import { parseJson } from '../model/json.js';
-import type { Block, BlockStatus, Vote } from '../model/types.js';
-import type { Finding } from '../findings.js';
+import type { Block, Vote } from '../model/types.js';
 import type { Layout } from '../sources/source.js';
 import type { LedgerDb } from './archive.js';
 import { key, keyParts, range } from './schema.js';
+import type { Election } from '../verify/election.js';
 
 /** What `bm!<id>` holds: how the source stored the block, and what elections need without parsing it. */
 export interface BlockMeta { layout: Layout | null; origin: string; voters?: string[]; timestamp?: string }
 
-/** What `es!<id>` holds: a block's derived election. */
-export interface StoredElection {
-  status: BlockStatus;
-  nVoters: number;
-  nValid: number;
-  nInvalid: number;
-  previousBlock: string | null;
-  findings: Finding[];
-}
+/** What `es!<id>` holds: a block's derived election (SPEC.md §15.2), as elected (§7.4). */
+export type StoredElection = Election;
 
 /** A stored block by id, or null. */
 export async function readBlock(db: LedgerDb, id: string): Promise<Block | null> {
