@@ -5,6 +5,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { sodiumVerifyRate } from './calibrate.js';
+import { defaultWorkers } from '../src/verify/pool.js';
 import { cachedLedger } from './ledger-cache.js';
 import { benchVerify } from './verify-bench.js';
 import { extraSections } from './sections.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   if (want('verify')) {
     const blocks = Number(process.env.BENCH_BLOCKS ?? 20000);
     const ledger = await cachedLedger(`verify-${blocks}`, { blocks, txsPerBlock: [1, 10], seed: 'bench', undecided: [2, 1, 0] }, log);
-    const f = await benchVerify(ledger, cores);
+    const f = await benchVerify(ledger, defaultWorkers());
     const ratio = f.signaturesPerSecond / (calibration * cores);
     console.log(`verify: ${fmt(f.blocks)} blocks, ${fmt(f.votes)} votes, ${fmt(f.signatures)} signatures in ${f.seconds.toFixed(1)} s`
       + ` → ${fmt(f.signaturesPerSecond)} signatures/s, ${fmt(f.blocksPerSecond)} blocks/s, peak RSS ${f.peakRssMb.toFixed(0)} MB,`

@@ -4,7 +4,7 @@
  * beside the bare-libsodium calibration of the same run.
  */
 import { createReadStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../src/verify/pool.js';
 import { calibrate, cpuSeconds } from './calibrate.js';
 import { loadFederation } from '../src/model/federation.js';
 import { verifyDocuments } from '../src/ops/verify.js';
@@ -62,7 +62,7 @@ export async function countSignatures(file: string): Promise<number> {
  * load, while signatures per CPU second compare the pipeline's work with libsodium's.
  * With the cores to itself, wall ratio ≈ CPU ratio when the workers keep every core busy.
  */
-export async function benchVerify(ledger: CachedLedger, workers = availableParallelism()): Promise<VerifyFigures> {
+export async function benchVerify(ledger: CachedLedger, workers = defaultWorkers()): Promise<VerifyFigures> {
   const federation = loadFederation(ledger.federation);
   const signatures = await countSignatures(ledger.file);
   const cal = calibrate(1);
