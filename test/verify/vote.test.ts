@@ -7,17 +7,10 @@ import { federationFromJson } from '../../src/model/federation.js';
 import { canonicalize } from '../../src/model/canonical.js';
 import { parseJson } from '../../src/model/json.js';
 import { parseVote } from '../../src/model/parse.js';
-import type { Block, Vote } from '../../src/model/types.js';
-import type { FindingCode } from '../../src/findings.js';
+import type { Vote } from '../../src/model/types.js';
 import { json } from '../helpers/fixtures.js';
+import { OTHER, blocks, chain, codes, fed, votes } from '../helpers/derived-chain.js';
 
-const chain = json<Record<string, unknown>>('vectors', 'reference', 'derived-chain-v1.0.json');
-const NODE = 'DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT';
-const OTHER = '3yfQPHeWAa1MxTX9Zf9176QqcpcnWcanVZZbaHb8B3h9';
-const fed = federationFromJson({ keys: [NODE] });
-const blocks = ['genesis_block', 'block1', 'block2'].map((k) => chain[k] as Block);
-const votes = ['vote1', 'vote2'].map((k) => chain[k] as Vote);
-const codes = (fs: { code: FindingCode }[]): FindingCode[] => fs.map((f) => f.code);
 const ALPHABET = [...'0123456789abcdefABCDEFxyz"{}[],:.\\ -_é'];
 
 function mutate(text: string, pos: number, ch: string): string | null {
