@@ -11,7 +11,7 @@ export const ARCHIVE_OPTION = {
 
 /** `--workers N` (SPEC.md §7.6). */
 export const WORKERS_OPTION = {
-  type: 'number', describe: 'verification threads (default: one per core; 0 = inline)',
+  type: 'number', describe: 'verification threads (default: two per core, at most 8; 0 = inline)',
 } as const;
 
 /**
