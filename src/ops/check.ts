@@ -30,7 +30,7 @@ export interface CheckOptions {
   archive: Archive;
   reporter?: Reporter;
   signal?: AbortSignal;
-  /** Verification worker threads (default: cores, max 8; 0 = inline). */
+  /** Verification worker threads (default: two per core, max 8; 0 = inline). */
   workers?: number;
 }
 

@@ -31,7 +31,7 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Record a successful run of this source (sync record `sy!`) in the last batch. */
   source?: { name: string; cursor?: unknown };
-  /** Verification worker threads (default: cores, max 8; 0 = inline). */
+  /** Verification worker threads (default: two per core, max 8; 0 = inline). */
   workers?: number;
   /** Documents per LevelDB batch (default 1000). */
   batchDocs?: number;

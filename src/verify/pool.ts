@@ -14,7 +14,7 @@ import { slimVerdict } from './slim.js';
 /** Options of {@link checkDocuments}. */
 export interface PoolOptions {
   federation: Federation;
-  /** Worker threads; 0 checks inline. Default: available cores (max 8). */
+  /** Worker threads; 0 checks inline. Default: {@link defaultWorkers}. */
   workers?: number;
   /** Documents per batch (default 32). */
   batchSize?: number;
