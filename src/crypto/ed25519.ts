@@ -6,8 +6,8 @@
  * Verification returns a boolean and never throws on bad input.
  */
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
 import nacl from 'tweetnacl';
+import { loadSodium } from './sodium.js';
 
 /** Names of the available verification backends. */
 export type Ed25519Backend = 'sodium' | 'node' | 'tweetnacl';
@@ -20,16 +20,7 @@ interface Sodium {
   crypto_sign_detached(sig: Uint8Array, msg: Uint8Array, sk: Uint8Array): void;
 }
 
-function loadSodium(): Sodium | null {
-  if (process.env.LEDGER_ARCHIVE_NO_SODIUM === '1') return null;
-  try {
-    return createRequire(import.meta.url)('sodium-native') as Sodium;
-  } catch {
-    return null;
-  }
-}
-
-const sodium = loadSodium();
+const sodium = loadSodium<Sodium>();
 
 // SPKI prefix for a raw 32-byte Ed25519 public key (RFC 8410).
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

@@ -5,8 +5,8 @@
  * times faster, and is used when it loads (as for Ed25519, src/crypto/ed25519.ts).
  * `LEDGER_ARCHIVE_NO_SODIUM=1` forces tweetnacl.
  */
-import { createRequire } from 'node:module';
 import nacl from 'tweetnacl';
+import { loadSodium } from '../crypto/sodium.js';
 
 interface SodiumBox {
   crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
@@ -16,16 +16,7 @@ interface SodiumBox {
 /** Bytes a box adds to its message (the Poly1305 tag). */
 export const BOX_OVERHEAD = nacl.secretbox.overheadLength;
 
-function loadSodium(): SodiumBox | null {
-  if (process.env.LEDGER_ARCHIVE_NO_SODIUM === '1') return null;
-  try {
-    return createRequire(import.meta.url)('sodium-native') as SodiumBox;
-  } catch {
-    return null;
-  }
-}
-
-const sodium = loadSodium();
+const sodium = loadSodium<SodiumBox>();
 
 /** A secretbox implementation. */
 export interface SecretboxBackend {
