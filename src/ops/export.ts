@@ -1,18 +1,18 @@
 /**
  * The `export` operation (issue 5 item 4, docs/spec-export.md): write an archive's
  * documents to a portable export file — all of them, or (`since`) only those added
- * after a previous export made from this archive, chained to it by digest.
+ * after a previous export made from this archive, chained to it by digest. "Added after"
+ * is the store's document sequence (`sq!`, written by ingest in the document's batch).
  */
 import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive } from '../store/archive.js';
-import { keyParts, range, type Namespace } from '../store/schema.js';
+import { META, key, keyParts, range, seqDocKey, seqRange, type Namespace } from '../store/schema.js';
 import type { BlockMeta } from '../store/read.js';
 import type { Layout } from '../sources/source.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
-import { KeysetCursor, KeysetWriter, hasKeyset, keysetPath } from '../export/keyset.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
 import { writeExport, type WriteExportResult } from '../export/write.js';
 
@@ -35,67 +35,93 @@ export interface ExportArchiveOptions {
 /** What {@link exportArchive} wrote. */
 export interface ExportArchiveResult extends WriteExportResult { incremental: boolean; previousPath: string | null }
 
-/** The archive's document namespaces, in export order (= key set order). Quarantine, indexes and derived records stay home. */
+/** The archive's document namespaces, in full-export order. Quarantine, indexes and derived records stay home. */
 const SOURCES: ReadonlyArray<{ ns: Namespace; kind: RecordKind }> = [
   { ns: 'b', kind: 'block' }, { ns: 'v', kind: 'vote' }, { ns: 'vd', kind: 'vote' },
   { ns: 'ra', kind: 'asset' }, { ns: 'rm', kind: 'metadata' },
 ];
-const ORDER = SOURCES.map((s) => s.ns);
+const KIND_OF = new Map<string, RecordKind>(SOURCES.map((s) => [s.ns, s.kind]));
+
+/** The store cursor of sequence `n` (SPEC.md §17.8), as written into headers. */
+export function seqCursor(n: number): string {
+  return `seq:${n}`;
+}
+
+/** The sequence a cursor names, or null when it is not a sequence cursor (e.g. an export made before `sq!`). */
+export function parseSeqCursor(c: string | null): number | null {
+  const m = c === null ? null : /^seq:(0|[1-9][0-9]{0,15})$/.exec(c);
+  return m === null ? null : Number(m[1]);
+}
 
 /**
- * Export an archive.
- * @throws LedgerError LEDGER_USAGE (out exists; `since` not made from this archive, or an in-memory
- *   archive), LEDGER_ARCHIVE_FEDERATION (`since` has another federation), LEDGER_EXPORT_* (`since` damaged)
+ * Export an archive: everything, or (`since`) the documents whose sequence (`sq!`) is above
+ * the previous export's `until`.
+ * @throws LedgerError LEDGER_USAGE (out exists; `since` not made from this archive),
+ *   LEDGER_ARCHIVE_FEDERATION (`since` has another federation), LEDGER_EXPORT_* (`since` damaged)
  * @example await exportArchive({ archive, out: 'monday.lae', since: 'sunday.lae', key })
  */
 export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportArchiveResult> {
   const { archive } = opts;
+  const { db } = archive;
   const reporter = opts.reporter ?? noopReporter;
   const prev = opts.since === undefined ? null : await _previous(archive, opts.since, opts.sinceKey ?? opts.key);
-  const keys = archive.dir === null ? null : new KeysetWriter(archive.dir);
-  const known = prev === null ? null : new KeysetCursor(keysetPath(archive.dir!, prev.digest), ORDER);
+  // Read before any document: a document stored during the export is at most exported twice, never missed.
+  const seqText = await db.get(key('meta', META.seq));
+  const until = seqText === undefined ? 0 : JSON.parse(seqText) as number;
   let done = 0;
-  async function* records(): AsyncGenerator<ExportInput> {
+  const tick = (): void => { if (++done % 10_000 === 0) reporter.progress({ phase: 'export', done, unit: 'documents' }); };
+  async function* full(): AsyncGenerator<ExportInput> {
     for (const { ns, kind } of SOURCES) {
       const layouts = ns === 'b' ? new LayoutCursor(archive) : null;
-      for await (const [k, text] of archive.db.iterator(range(ns))) {
-        await keys?.add(k);
+      for await (const [k, text] of db.iterator(range(ns))) {
         const layout = await layouts?.of(keyParts(k)[0]!);
-        if (known !== null && await known.has(k)) continue;
         yield layout == null ? { kind, text } : { kind, text, layout };
-        if (++done % 10_000 === 0) reporter.progress({ phase: 'export', done, unit: 'documents' });
+        tick();
       }
     }
   }
-  try {
-    const w = await writeExport(opts.out, {
-      federation: archive.federation, records: records(), key: opts.key, overwrite: opts.overwrite, signal: opts.signal, now: opts.now,
-      previous: prev?.digest ?? null, sequence: prev === null ? 0 : prev.header.sequence + 1,
-      since: prev?.header.until ?? null, until: () => keys?.cursor() ?? null,
-    });
-    await keys?.commit(w.digest);
-    reporter.done();
-    return { ...w, incremental: prev !== null, previousPath: opts.since ?? null };
-  } catch (err) {
-    await keys?.abort();
-    throw err;
-  } finally {
-    await known?.close();
+  async function* since(after: number): AsyncGenerator<ExportInput> {
+    for await (const k of db.keys(seqRange(after, until))) {
+      const docKey = seqDocKey(k);
+      const kind = KIND_OF.get(docKey.slice(0, docKey.indexOf('!')));
+      const text = kind === undefined ? undefined : await db.get(docKey);
+      if (kind === undefined || text === undefined) continue; // documents are never removed; a foreign entry is not ours to export
+      const layout = kind === 'block' ? await layoutOf(archive, keyParts(docKey)[0]!) : null;
+      yield layout === null ? { kind, text } : { kind, text, layout };
+      tick();
+    }
   }
+  const w = await writeExport(opts.out, {
+    federation: archive.federation, records: prev === null ? full() : since(prev.after), key: opts.key, overwrite: opts.overwrite,
+    signal: opts.signal, now: opts.now, previous: prev?.summary.digest ?? null, sequence: prev === null ? 0 : prev.summary.header.sequence + 1,
+    since: prev?.summary.header.until ?? null, until: seqCursor(until),
+  });
+  // Remember the export, so a later `--since` naming it is known to come from this archive (or a copy of it).
+  await db.put(key('ex', w.digest), JSON.stringify({ sequence: w.header.sequence, until: w.header.until }));
+  reporter.done();
+  return { ...w, incremental: prev !== null, previousPath: opts.since ?? null };
 }
 
-async function _previous(archive: Archive, path: string, key: Uint8Array | undefined): Promise<ExportSummary> {
-  if (archive.dir === null) throw new LedgerError('LEDGER_USAGE', 'incremental exports need an archive folder (it remembers what each export held)', {});
-  const prev = await verifyExportFile(path, { key });
+async function _previous(archive: Archive, path: string, key_: Uint8Array | undefined): Promise<{ summary: ExportSummary; after: number }> {
+  const prev = await verifyExportFile(path, { key: key_ });
   if (canonicalize(prev.header.federation) !== canonicalize(federationToJson(archive.federation))) {
     throw new LedgerError('LEDGER_ARCHIVE_FEDERATION', `${path} was exported from an archive of another federation`, { path });
   }
-  if (!hasKeyset(archive.dir, prev.digest)) {
+  const after = parseSeqCursor(prev.header.until);
+  const record = await archive.db.get(key('ex', prev.digest));
+  const known = record === undefined ? null : JSON.parse(record) as { until: string | null };
+  if (after === null || known === null || known.until !== prev.header.until) {
     throw new LedgerError('LEDGER_USAGE',
-      `${path} was not exported from this archive (no record of export ${prev.digest.slice(0, 16)}… in ${archive.dir}/exports); make a full export`,
+      `${path} was not exported from this archive (no record of export ${prev.digest.slice(0, 16)}…, or made before exports used the store's sequence); make a full export`,
       { path, digest: prev.digest });
   }
-  return prev;
+  return { summary: prev, after };
+}
+
+/** A block's stored layout (`bm!`), or null when unknown. */
+async function layoutOf(archive: Archive, id: string): Promise<Layout | null> {
+  const text = await archive.db.get(key('bm', id));
+  return text === undefined ? null : (JSON.parse(text) as BlockMeta).layout;
 }
 
 /** Each block's stored layout from `bm!`, read in lockstep with `b!` (both iterate in block id order). */

@@ -4,7 +4,9 @@
  * is all-or-nothing. Reads during staging see the overlay first, so two copies of
  * one document in one batch behave as they would in two. At flush, the elections of
  * every block touched are recomputed from the stored and staged votes and written
- * in the same batch: derived statuses never lag behind the documents on disk.
+ * in the same batch: derived statuses never lag behind the documents on disk. Every
+ * new document also gets its `sq!` sequence entry, and `meta!seq` its new value, in
+ * that batch, so incremental exports see exactly what is on disk even after a crash.
  */
 import type { Federation } from '../model/federation.js';
 import type { Vote } from '../model/types.js';
@@ -12,7 +14,7 @@ import { parseJson } from '../model/json.js';
 import type { LedgerDb } from '../store/archive.js';
 import { electStored, electionValue } from '../store/election.js';
 import type { BlockMeta } from '../store/read.js';
-import { key, range } from '../store/schema.js';
+import { META, isSequencedKey, key, range, seqKey } from '../store/schema.js';
 
 const PARSED_VOTES_MAX = 10_000;
 const CACHE_MAX = 5_000;
@@ -22,6 +24,8 @@ export class BatchWriter {
   private readonly db: LedgerDb;
   private readonly federation: Federation;
   private staged = new Map<string, string | null>();
+  // Document keys staged in this batch, in staging order: each gets the next sequence at flush.
+  private newDocs: string[] = [];
   // Staged vote keys by block, so elections see votes not yet on disk.
   private stagedVotes = new Map<string, string[]>();
   private dirty = new Set<string>();
@@ -74,8 +78,12 @@ export class BatchWriter {
     want.forEach((k, i) => this.cache.set(k, values[i]));
   }
 
-  /** Stage a put. */
+  /**
+   * Stage a put. Callers put a document key (`b!`, `v!`, `vd!`, `ra!`, `rm!`) only when it is
+   * not stored yet (documents are never overwritten), so each such put is a new document.
+   */
   put(k: string, value: string): void {
+    if (isSequencedKey(k) && this.staged.get(k) == null) this.newDocs.push(k);
     this.staged.set(k, value);
     this.bytes += k.length + value.length;
   }
@@ -110,6 +118,7 @@ export class BatchWriter {
     const ids = [...this.dirty];
     await this.prefetch([...ids.map((id) => key('bm', id)), ...ids.flatMap((id) => this.federation.keys.map((v) => key('v', id, v)))]);
     for (const id of ids) await this.elect(id);
+    await this.sequence();
     const ops = [...this.staged].map(([k, value]) => (value === null
       ? { type: 'del' as const, key: k } : { type: 'put' as const, key: k, value }));
     if (ops.length > 0) await this.db.batch(ops);
@@ -117,10 +126,21 @@ export class BatchWriter {
     // true (only this writer writes), so a chunk read ahead before a flush needs no reads after it.
     for (const k of this.cache.keys()) if (this.staged.has(k)) this.cache.set(k, this.staged.get(k) ?? undefined);
     this.staged.clear();
+    this.newDocs = [];
     this.stagedVotes.clear();
     this.dirty.clear();
     this.bytes = 0;
     this.docs = 0;
+  }
+
+  /** Give this batch's new documents the next sequence numbers (read fresh: another writer may have run). */
+  private async sequence(): Promise<void> {
+    const docs = [...new Set(this.newDocs)].filter((k) => this.staged.get(k) != null);
+    if (docs.length === 0) return;
+    const text = await this.db.get(key('meta', META.seq));
+    let seq = text === undefined ? 0 : JSON.parse(text) as number;
+    for (const k of docs) this.put(seqKey(++seq, k), '');
+    this.put(key('meta', META.seq), JSON.stringify(seq));
   }
 
   private async elect(blockId: string): Promise<void> {

@@ -45,7 +45,11 @@ export const NS = {
   quarantine: 'q',
   /** sy!<source name> → JSON {lastPullAt, cursor, ...}: per-source sync cursors. */
   sync: 'sy',
-  /** meta!<name> → JSON: format, genesis, selection, ... */
+  /** sq!<seq, 16 digits>!<document key> → '' : the order documents arrived in (incremental exports). */
+  sequence: 'sq',
+  /** ex!<export digest> → JSON {sequence, until}: an export this archive wrote (so `--since` can trust it). */
+  exported: 'ex',
+  /** meta!<name> → JSON: format, genesis, selection, seq, ... */
   meta: 'meta',
 } as const;
 
@@ -83,4 +87,31 @@ export const META = {
   format: 'format',
   genesis: 'genesis',
   selection: 'selection',
+  /** The last sequence number given to a document (`sq!`); absent = 0. */
+  seq: 'seq',
 } as const;
+
+/** Key prefixes of the documents that get a sequence entry (`sq!`) when first stored: what an export holds. */
+export const SEQUENCED_PREFIXES = ['b!', 'v!', 'vd!', 'ra!', 'rm!'] as const;
+
+/** True when `k` is a document key that gets a sequence entry. */
+export function isSequencedKey(k: string): boolean {
+  return SEQUENCED_PREFIXES.some((p) => k.startsWith(p));
+}
+
+const SEQ_DIGITS = 16;
+
+/** The `sq!` key of document `docKey` with sequence `n` (zero-padded so key order is numeric order). */
+export function seqKey(n: number, docKey: string): string {
+  return `sq${SEP}${String(n).padStart(SEQ_DIGITS, '0')}${SEP}${docKey}`;
+}
+
+/** Iterator bounds for the `sq!` entries with `after < seq <= upTo`. */
+export function seqRange(after: number, upTo: number): { gte: string; lt: string } {
+  return { gte: `sq${SEP}${String(after + 1).padStart(SEQ_DIGITS, '0')}`, lt: `sq${SEP}${String(upTo + 1).padStart(SEQ_DIGITS, '0')}` };
+}
+
+/** The document key an `sq!` key points to. */
+export function seqDocKey(k: string): string {
+  return k.slice(3 + SEQ_DIGITS + 1);
+}

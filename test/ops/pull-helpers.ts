@@ -72,7 +72,8 @@ export async function insertRows(d: RethinkDouble, db: string, layout: Layout, b
 export async function archiveContents(db: LedgerDb): Promise<Map<string, string>> {
   const all = await dumpDb(db);
   for (const k of [...all.keys()]) {
-    if (k.startsWith('sy!') || k === 'meta!selection' || k === 'meta!format') all.delete(k);
+    // sq!/meta!seq/ex!: arrival order and exports made, bookkeeping like sync records.
+    if (k.startsWith('sy!') || k === 'meta!selection' || k === 'meta!format' || k.startsWith('sq!') || k.startsWith('ex!') || k === 'meta!seq') all.delete(k);
     else if (k.startsWith('q!')) all.set(k, JSON.stringify({ ...JSON.parse(all.get(k)!) as object, at: null }));
   }
   return all;

@@ -42,7 +42,8 @@ export async function archiveOf(l: Ledger, layout: Layout, blocks: readonly Bloc
 export async function comparable(db: LedgerDb, ignoreLayout = false): Promise<Map<string, string>> {
   const all = await dumpDb(db);
   for (const k of [...all.keys()]) {
-    if (k.startsWith('sy!') || k.startsWith('meta!selection')) all.delete(k);
+    // sq!/meta!seq/ex!: arrival order and exports made, bookkeeping like sync records.
+    if (k.startsWith('sy!') || k.startsWith('meta!selection') || k.startsWith('sq!') || k.startsWith('ex!') || k === 'meta!seq') all.delete(k);
     else if (k.startsWith('q!')) all.set(k, JSON.stringify({ ...JSON.parse(all.get(k)!) as object, at: null }));
     else if (k.startsWith('bm!')) {
       const m = JSON.parse(all.get(k)!) as { layout: unknown };
