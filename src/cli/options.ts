@@ -14,6 +14,11 @@ export const WORKERS_OPTION = {
   type: 'number', describe: 'verification threads (default: two per core, at most 8; 0 = inline)',
 } as const;
 
+/** `--password-file F` for RethinkDB sources and targets (SPEC.md §16.1). */
+export const PASSWORD_FILE_OPTION = {
+  type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)',
+} as const;
+
 /**
  * Open the archive named by `--archive` (or the environment, or the default), run `fn`,
  * and close it whatever happens.

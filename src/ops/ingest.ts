@@ -18,6 +18,7 @@ import { PREPARE_STEP, preparedBlock, preparedVote } from '../store/prepare.js';
 import { BatchWriter } from './ingest-writer.js';
 import { FATAL_BLOCK_FINDINGS, Recoupler } from './ingest-stored.js';
 import { IngestContext, emptySummary, type IngestSummary } from './ingest-context.js';
+import { chunks } from './chunks.js';
 
 export type { IngestSummary, KindTally, IngestKind } from './ingest-context.js';
 
@@ -107,16 +108,6 @@ function readsOf(v: CheckedDoc): string[] {
   if (v.kind === 'block' && v.needs === null) return [key('b', v.block.id)];
   if (v.kind === 'vote') return [key('v', v.vote.vote.voting_for_block, v.vote.node_pubkey), key('bm', v.vote.vote.voting_for_block)];
   return [];
-}
-
-/** Group an async stream into arrays of up to `n`. */
-async function* chunks<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
-  let buf: T[] = [];
-  for await (const x of items) {
-    buf.push(x);
-    if (buf.length >= n) { yield buf; buf = []; }
-  }
-  if (buf.length > 0) yield buf;
 }
 
 /** Findings of a summary that concern stored documents but did not stop them (for callers' display). */

@@ -10,6 +10,7 @@ import type { RethinkSource } from '../sources/rethinkdb.js';
 import type { Layout, RawDoc, Selection } from '../sources/source.js';
 import { hasBlock, namedMissingBlocks, undecidedBlocks } from './pull-state.js';
 import type { PullRun } from './pull-run.js';
+import { chunks } from './chunks.js';
 
 /** The `--all` resume position of a RethinkDB source (sync record `cursor`). */
 export interface RethinkCursor {
@@ -167,16 +168,6 @@ export async function* votesOf(src: RethinkSource, blockIds: string[]): AsyncGen
   }
 }
 
-/** Group an async stream into arrays of at most `n`. */
-async function* groups<T>(it: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
-  let g: T[] = [];
-  for await (const x of it) {
-    g.push(x);
-    if (g.length >= n) { yield g; g = []; }
-  }
-  if (g.length > 0) yield g;
-}
-
 /** Blocks of a selection (tx, owner, asset), each once, with rows and votes: one ingest run. */
 export async function pullRethinkSelection(run: PullRun, src: RethinkSource, sel: Selection, layout: Layout): Promise<void> {
   const seen = new Set<unknown>();
@@ -195,7 +186,7 @@ export async function pullRethinkSelection(run: PullRun, src: RethinkSource, sel
     }
   }
   await run.ingest((async function* () {
-    for await (const g of groups(blocks(), GROUP)) yield* withRowsAndVotes(src, g, layout);
+    for await (const g of chunks(blocks(), GROUP)) yield* withRowsAndVotes(src, g, layout);
   })());
 }
 

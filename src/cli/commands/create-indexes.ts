@@ -4,6 +4,7 @@
  * of a `rebuild --to FILE.tar.gz`), and wait for them. Exit 7 when the target fails.
  */
 import { defineCommand } from '../command.js';
+import { PASSWORD_FILE_OPTION } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Layout } from '../../sources/source.js';
@@ -20,7 +21,7 @@ export const createIndexesCommand = defineCommand<CreateIndexesArgs>({
   builder: (y) => y
     .option('to', { type: 'string', demandOption: true, describe: 'rethinkdb://[user@]host[:port]/db' })
     .option('layout', { choices: ['1.3', '1.0', '0.10', '0.9'] as const, describe: 'storage layout (default: detected from the tables)' })
-    .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' }),
+    .option('password-file', PASSWORD_FILE_OPTION),
   async run(args, io) {
     const { createIndexes } = await import('../../ops/create-indexes.js');
     const r = await createIndexes({ to: args.to, layout: args.layout, passwordFile: args['password-file'], reporter: makeReporter(io, args) });

@@ -6,7 +6,7 @@
  * variable LEDGER_ARCHIVE_RETHINKDB_PASSWORD, and is never printed.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -41,7 +41,7 @@ export const pullCommand = defineCommand<PullArgs>({
     .option('all', { type: 'boolean', describe: 'everything (RethinkDB or files; incremental by block timestamp)' })
     .option('follow', { type: 'boolean', describe: 'RethinkDB: catch up, then stream changes until interrupted' })
     .option('fill-gaps', { type: 'boolean', describe: 'fetch blocks named by stored votes but missing, until the chains close' })
-    .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' })
+    .option('password-file', PASSWORD_FILE_OPTION)
     .option('ca', { type: 'string', describe: 'CA certificate file: connect to RethinkDB over TLS' })
     .option('archive', ARCHIVE_OPTION)
     .option('workers', WORKERS_OPTION)

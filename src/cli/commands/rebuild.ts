@@ -8,7 +8,7 @@
  * dry run found the target not empty.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, withArchive, PASSWORD_FILE_OPTION } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Layout } from '../../sources/source.js';
@@ -38,7 +38,7 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
     .option('force', { type: 'boolean', describe: 'write into a RethinkDB database that is not empty' })
     .option('dry-run', { type: 'boolean', describe: 'print the plan; write nothing' })
     .option('db', { type: 'string', describe: 'database name inside a dump file (default bigchain)' })
-    .option('password-file', { type: 'string', describe: 'file whose first line is the RethinkDB password (else $LEDGER_ARCHIVE_RETHINKDB_PASSWORD)' })
+    .option('password-file', PASSWORD_FILE_OPTION)
     .option('archive', ARCHIVE_OPTION),
   async run(args, io) {
     const { rebuild } = await import('../../ops/rebuild.js');
