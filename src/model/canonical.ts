@@ -13,7 +13,11 @@ import { isJsonFloat } from './json.js';
 import { rapidjsonDouble } from './rapidjson-dtoa.js';
 
 const ESCAPE_NEEDED = /[\u0000-\u001f"\\\ud800-\udfff]/;
-const LOWER_HEX_ESCAPE = /\\u00([0-9a-f]{2})/g;
+// Every escape sequence of JSON.stringify's output, consumed left to right, so that an
+// escaped backslash followed by the text "u001f" (a user typed backslash-u-0-0-1-f) is
+// never taken for a control-character escape: RapidJSON leaves that text alone, only
+// real control characters get uppercase hex (SPEC.md §2.1).
+const ESCAPE_SEQUENCE = /\\(?:u00([0-9a-f]{2})|u[0-9a-fA-F]{4}|[^u])/g;
 const HAS_SURROGATE = /[\ud800-\udfff]/;
 // A high surrogate without a low one after it, or a low one without a high one before it.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -143,7 +147,7 @@ function quote(s: string, strict: boolean): string {
   }
   // JSON.stringify escapes the same set, in lowercase hex, plus lone surrogates as
   // \udXXX (lenient mode only: the stand-in that parseJson reads back).
-  return JSON.stringify(s).replace(LOWER_HEX_ESCAPE, (_m, h: string) => `\\u00${h.toUpperCase()}`);
+  return JSON.stringify(s).replace(ESCAPE_SEQUENCE, (m: string, h: string | undefined) => h === undefined ? m : `\\u00${h.toUpperCase()}`);
 }
 
 function integerOrFloat(n: number, strict: boolean): string {

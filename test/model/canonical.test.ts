@@ -110,6 +110,17 @@ test('strings: control characters, slash, DEL, U+2028, non-ASCII', () => {
   assert.equal(canonicalBytes('é😀').toString('hex'), '22c3a9f09f988022');
 });
 
+test('strings: an escaped backslash before "u00xx" text stays as written (issue 8 regression)', () => {
+  // JSON text "literal \\u001f text": the characters backslash, u, 0, 0, 1, f typed by a user.
+  // python-rapidjson writes them back unchanged; only real control characters get uppercase hex.
+  assert.equal(canonicalize('literal \\u001f text'), '"literal \\\\u001f text"');
+  assert.equal(canonicalize('\\u00ab\u001f'), '"\\\\u00ab\\u001F"');
+  assert.equal(canonicalize('\\\u001f'), '"\\\\\\u001F"');
+  assert.equal(canonicalize('\\\\u001f'), '"\\\\\\\\u001f"');
+  const parsed = parseJson('{"k":"a \\\\u00ff b"}');
+  assert.equal(canonicalize(parsed), '{"k":"a \\\\u00ff b"}');
+});
+
 test('lone surrogates: no hash preimage (python-rapidjson cannot encode them); storage form round-trips', () => {
   for (const s of ['\ud800', 'a\udc00', '\udbff\ud800x']) {
     assert.throws(() => canonicalBytes({ k: s }), TypeError);
