@@ -1,0 +1,14 @@
+import { r } from 'rethinkdb-ts';
+import { startRealRethinkdb } from '/work/wt-real/dist/test/helpers/real-rethinkdb.js';
+const s = await startRealRethinkdb();
+const c = await r.connect({ host: s.host, port: s.port, silent: true });
+let t0 = Date.now(); const lap = (w) => { console.log(w, Date.now() - t0); t0 = Date.now(); };
+await r.dbCreate('b').run(c); lap('dbCreate');
+await r.db('b').tableCreate('t1').run(c); lap('tableCreate');
+await r.db('b').tableCreate('t2').run(c); lap('tableCreate');
+await r.db('b').table('t1').indexCreate('x').run(c); lap('indexCreate');
+await r.db('b').table('t1').indexWait().run(c); lap('indexWait');
+await r.db('b').table('t1').insert({id:1}, {durability:'hard'}).run(c); lap('insert');
+await r.db('b').tableCreate('t3').run(c); await r.db('b').table('t3').indexCreate('x').run(c); await r.db('b').table('t3').indexCreate('y').run(c); lap('tc+2ic');
+await r.db('b').table('t3').indexWait().run(c); lap('iw');
+await c.close(); await s.close();
