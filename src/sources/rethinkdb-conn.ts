@@ -10,6 +10,7 @@
  * is passed on as stored, not turned into Date/Buffer objects.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { r, type Connection, type RCursor, type RQuery, type RunOptions } from 'rethinkdb-ts';
 import { LedgerError } from '../errors.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
@@ -44,7 +45,8 @@ export async function connectRethink(url: RethinkUrl, side: RethinkSide, opts: R
     const server: Record<string, unknown> = { host: url.host, port: url.port };
     if (url.tls !== null) {
       server.tls = true;
-      server.servername = url.host;
+      // SNI takes host names only: an IP address as servername makes Node warn (DEP0123) on the user's terminal.
+      if (isIP(url.host) === 0) server.servername = url.host;
       if (url.tls.caFile !== null) server.ca = [readFileSync(url.tls.caFile)];
     }
     return await r.connect({

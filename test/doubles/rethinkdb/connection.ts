@@ -196,7 +196,7 @@ export class DoubleConnection {
   private respond(token: number, result: unknown): void {
     if (result instanceof Feed) return this.startFeed(token, result);
     if (result instanceof Stream || result instanceof TableRef) {
-      const rows = result instanceof Stream ? result.rows : result.table.rows();
+      const rows = result instanceof Stream ? result.rows : result.table.scan();
       this.cursors.set(token, { rows, pos: 0 });
       return this.continue(token);
     }
@@ -233,7 +233,7 @@ export class DoubleConnection {
 
   private startFeed(token: number, feed: Feed): void {
     const f: FeedCursor = { queue: [], waiting: false, off: () => undefined };
-    if (feed.includeInitial) for (const doc of feed.table.rows()) f.queue.push({ new_val: doc });
+    if (feed.includeInitial) for (const doc of feed.table.scan()) f.queue.push({ new_val: doc });
     const listener = (ch: Change): void => {
       f.queue.push(ch);
       if (f.waiting) { f.waiting = false; this.flushFeed(token, f); }
