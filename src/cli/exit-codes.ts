@@ -52,3 +52,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   8   export error: truncated, changed, out of chain, or wrong key
   70  internal error (a bug: please report it)
   130 interrupted (SIGINT/SIGTERM)`;
+
+/**
+ * A command's --help epilogue: what its own exit codes mean, then the common table.
+ * @param exits code → meaning for this command
+ */
+export function commandExitHelp(name: string, exits: Readonly<Record<number, string>>): string {
+  const own = Object.entries(exits).map(([c, what]) => `  ${c.padEnd(3)} ${what}`).join('\n');
+  return `Exit codes of ${name}:\n${own}\n\n${EXIT_CODES_HELP.replace('Exit codes:', 'All exit codes:')}`;
+}

@@ -84,7 +84,7 @@ export function selectTables(found: readonly DumpTableInfo[], where: string,
     const withBlocks = [...new Set(found.filter((t) => t.table === 'bigchain').map((t) => t.db))];
     db = dbs.includes('bigchain') ? 'bigchain' : withBlocks.length === 1 ? withBlocks[0]! : undefined;
     if (db === undefined) {
-      throw new LedgerError('LEDGER_INPUT', `${where}: cannot tell which database holds the ledger (found: ${dbs.join(', ') || 'none'}); choose one`, { where, dbs });
+      throw new LedgerError('LEDGER_INPUT', `${where}: cannot tell which database holds the ledger (found: ${dbs.join(', ') || 'none'}); choose one with --db NAME (ingest, verify)`, { where, dbs, option: 'db' });
     }
   }
   const wanted = opts.tables ?? DEFAULT_TABLES;

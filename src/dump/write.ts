@@ -84,6 +84,9 @@ export async function writeDump(path: string, opts: WriteDumpOptions): Promise<W
   const spoolDir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'ledger-dump-'));
   const pack = tar.pack();
   const out = createWriteStream(tmpPath);
+  // Fail now on a folder that cannot be written, not by hanging on a pipe nobody drains.
+  await new Promise<void>((ok, fail) => { out.once('open', () => ok()); out.once('error', fail); })
+    .catch(async (err: unknown) => { await rm(spoolDir, { recursive: true, force: true }); throw err; });
   const done = _pipeToFile(pack, out);
   done.catch(() => undefined); // observed below; avoid an unhandled rejection while tables spool
   const dbId = randomUUID();

@@ -6,6 +6,7 @@
  * their assets/metadata rows, so memory holds ids, never documents.
  */
 import { openAnySource } from '../dump/documents.js';
+import { LedgerError } from '../errors.js';
 import { parseJson } from '../model/json.js';
 import { stat } from 'node:fs/promises';
 import { readDumpInfo } from '../dump/read.js';
@@ -81,7 +82,15 @@ export async function filePasses(path: string): Promise<(readonly TableName[] | 
 /** Ingest a file: everything (rows first, see {@link filePasses}), or the selection's blocks with their votes and rows. */
 export async function pullFile(run: PullRun, path: string, sel: Selection): Promise<void> {
   if (sel.all === true || ((sel.tx ?? []).length === 0 && (sel.owner ?? []).length === 0 && (sel.asset ?? []).length === 0)) {
-    for (const tables of await filePasses(path)) await run.ingest(fileDocuments(path, tables));
+    // An empty file is not an empty ledger: refuse it before the pull is recorded (issue 11 §9).
+    // Thrown inside the last stream, so ingest never records the pull as a good one.
+    let n = 0;
+    const passes = await filePasses(path);
+    const counted = async function* (docs: AsyncIterable<RawDoc>, last: boolean): AsyncGenerator<RawDoc> {
+      for await (const d of docs) { n++; yield d; }
+      if (last && n === 0) throw new LedgerError('LEDGER_INPUT', `no documents in ${path}`, { path });
+    };
+    for (const [i, tables] of passes.entries()) await run.ingest(counted(fileDocuments(path, tables), i === passes.length - 1));
     return;
   }
   const blocks = new Set<string>();

@@ -260,16 +260,15 @@ function gapSummary(r: GapReport, genesisMissing: boolean): PlanGaps {
 
 /** Count assets/metadata rows of the kept blocks in the plan's layout. */
 async function countRows(archive: Archive, plan: RebuildPlan): Promise<void> {
-  let assets = 0;
-  let metadata = 0;
-  for await (const [k, v] of archive.db.iterator(range('b'))) {
-    if (!plan.keep.has(keyParts(k)[0]!)) continue;
-    const s = stripBlock(parseJson(v) as unknown as Block, plan.layout);
-    assets += s.assets.length;
-    metadata += s.metadata.length;
+  // Counted from the very rows a rebuild writes: a transaction in two kept blocks has one
+  // row (issue 11 §3). Imported here, not at the top: rebuild-rows imports this module.
+  const { tableRows } = await import('./rebuild-rows.js');
+  for (const t of ['assets', 'metadata'] as const) {
+    if (!(t in plan.tables)) continue;
+    let n = 0;
+    for await (const _row of tableRows(archive, plan, t)) n++;
+    plan.tables[t] = n;
   }
-  if ('assets' in plan.tables) plan.tables.assets = assets;
-  if ('metadata' in plan.tables) plan.tables.metadata = metadata;
 }
 
 /** A plan as plain JSON (kept ids left out: they can be many). */

@@ -4,6 +4,8 @@
  * `rethinkdb dump` archive (`FILE.tar.gz`) that `rethinkdb restore` accepts as it is,
  * followed by `create-indexes`. What is written is the plan (./rebuild-plan.ts).
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LedgerError, isLedgerError } from '../errors.js';
 import { writeDump } from '../dump/write.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
@@ -26,7 +28,7 @@ export interface RebuildOptions extends PasswordOptions {
   until?: string | UntilSpec;
   keepUndecided?: boolean;
   allowGaps?: boolean;
-  /** Write into a non-empty RethinkDB database (dump files are always replaced atomically). */
+  /** Write into a non-empty RethinkDB database, or replace an existing dump file (atomically). */
   force?: boolean;
   /** Plan only: nothing is written (a RethinkDB target is only asked whether it is empty). */
   dryRun?: boolean;
@@ -48,7 +50,7 @@ export interface RebuildReport {
   target: { kind: RebuildTarget['kind']; name: string };
   plan: RebuildPlan;
   dryRun: boolean;
-  /** Dry runs of a RethinkDB target: whether it is absent or empty (null otherwise). */
+  /** Dry runs: whether a RethinkDB target is absent or empty, or a dump file does not exist yet (null otherwise). */
   targetEmpty: boolean | null;
   written: Partial<Record<TableName, number>> | null;
   indexesCreated: string[];
@@ -98,18 +100,20 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
     archive: opts.archive, layout: opts.layout, until, keepUndecided: opts.keepUndecided, allowGaps: opts.allowGaps,
     countRows: opts.dryRun === true, reporter, signal: opts.signal,
   });
+  if (target.kind === 'dump') checkDumpPath(target.path, opts.force === true || opts.dryRun === true);
   const report: RebuildReport = {
     target: { kind: target.kind, name: target.name }, plan, dryRun: opts.dryRun === true, targetEmpty: null,
     written: null, indexesCreated: [], check: null, marker: null, dump: null,
   };
   for (const b of plan.leftOut) reporter.record('left-out', { block: b.id, timestamp: b.timestamp, status: b.status, reason: b.reason });
   if (opts.dryRun === true) {
-    if (target.kind === 'rethinkdb') report.targetEmpty = await targetIsEmpty(target.url, opts.timeoutSeconds);
+    report.targetEmpty = target.kind === 'rethinkdb' ? await targetIsEmpty(target.url, opts.timeoutSeconds) : !existsSync(target.path);
     return report;
   }
   if (target.kind === 'rethinkdb') {
     const r = await rebuildIntoRethink({ archive: opts.archive, plan, url: target.url, force: opts.force, reporter, signal: opts.signal,
       batch: opts.batch, timeoutSeconds: opts.timeoutSeconds });
+    fillCounts(plan, r.written);
     return { ...report, written: r.written, indexesCreated: r.indexesCreated, check: r.check, marker: r.marker };
   }
   const written: Partial<Record<TableName, number>> = {};
@@ -119,7 +123,28 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   });
   for (const t of d.tables) written[t.name as TableName] = t.docs;
   reporter.done();
+  fillCounts(plan, written);
   return { ...report, written, dump: { path: d.path, top: d.top } };
+}
+
+/** The plan's unknown row counts (assets, metadata) are what was written. */
+function fillCounts(plan: RebuildPlan, written: Partial<Record<TableName, number>>): void {
+  for (const [t, n] of Object.entries(plan.tables)) if (n === null && written[t as TableName] !== undefined) plan.tables[t as TableName] = written[t as TableName]!;
+}
+
+/**
+ * A dump file goes into an existing folder, and replaces a file only when asked (issue 11 §1–2).
+ * @throws LedgerError LEDGER_TARGET when the folder is missing or the path is a folder,
+ *   LEDGER_USAGE when the file exists and `overwrite` is false
+ */
+function checkDumpPath(path: string, overwrite: boolean): void {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new LedgerError('LEDGER_TARGET', `--to ${path}: folder ${dir} does not exist`, { to: path, dir });
+  }
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw new LedgerError('LEDGER_TARGET', `--to ${path} is a folder, not a dump file name`, { to: path });
+  if (!overwrite) throw new LedgerError('LEDGER_USAGE', `--to ${path} exists; refusing to overwrite it (use --force)`, { to: path });
 }
 
 async function* counted<T>(rows: AsyncIterable<T>, reporter: Reporter, table: string, total?: number): AsyncGenerator<T> {

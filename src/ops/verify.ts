@@ -28,6 +28,8 @@ export interface VerifyReport {
   votesWithoutBlock: number;
   /** Stored-layout blocks whose assets rows were not in the input (BLOCK_MISSING_ASSET, not verified). */
   blocksNeedingRows: number;
+  /** Transactions inside the blocks read (each checked with its block; `counts.tx` counts bare transaction documents). */
+  transactionsInBlocks: number;
 }
 
 /** Options of {@link verifyDocuments}. */
@@ -51,7 +53,7 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
   const reporter = opts.reporter ?? noopReporter;
   const report: VerifyReport = {
     counts: { block: zero(), vote: zero(), tx: zero(), asset: zero(), metadata: zero(), invalid: zero() },
-    statuses: { valid: 0, invalid: 0, undecided: 0 }, findings: 0, votesWithoutBlock: 0, blocksNeedingRows: 0,
+    statuses: { valid: 0, invalid: 0, undecided: 0 }, findings: 0, votesWithoutBlock: 0, blocksNeedingRows: 0, transactionsInBlocks: 0,
   };
   const tracker = new ElectionTracker(opts.federation);
   const stage = new StoredStage(opts.scratch ?? (() => openScratchDb()));
@@ -73,6 +75,7 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
   let done = 0;
   try {
     for await (const v of checkDocuments(opts.docs, { federation: opts.federation, workers: opts.workers, signal: opts.signal })) {
+      if (v.kind === 'block') report.transactionsInBlocks += Array.isArray(v.block.block.transactions) ? v.block.block.transactions.length : 0;
       if (v.kind === 'block' && v.needs !== null) {
         // Stored layout: counted when verified, at the end; its votes elect it meanwhile.
         if (stage.addBlock(v.block, v.origin)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));

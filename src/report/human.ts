@@ -60,15 +60,16 @@ export class HumanReporter implements Reporter {
 
 /** `phase [#####-----] 50% 1200/2400 blocks 300/s ETA 4s` (bar only when total is known). */
 export function formatProgress(p: Progress, seconds: number): string {
-  const rate = seconds > 0 ? p.done / seconds : 0;
+  // No rate until there is time to measure one: a first line never says `(0/s)`.
+  const rate = seconds >= 0.5 ? p.done / seconds : undefined;
   const unit = p.unit ?? 'documents';
-  if (p.total === undefined || p.total <= 0) return `${p.phase}: ${p.done} ${unit} (${Math.round(rate)}/s)`;
+  if (p.total === undefined || p.total <= 0) return `${p.phase}: ${p.done} ${unit}${rate === undefined ? '' : ` (${Math.round(rate)}/s)`}`;
   const frac = Math.min(1, p.done / p.total);
   const width = 24;
   const filled = Math.round(frac * width);
-  const eta = rate > 0 ? Math.max(0, Math.round((p.total - p.done) / rate)) : undefined;
+  const eta = rate !== undefined && rate > 0 ? Math.max(0, Math.round((p.total - p.done) / rate)) : undefined;
   return `${p.phase} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(frac * 100)}% `
-    + `${p.done}/${p.total} ${unit} ${Math.round(rate)}/s${eta === undefined ? '' : ` ETA ${eta}s`}`;
+    + `${p.done}/${p.total} ${unit}${rate === undefined ? '' : ` ${Math.round(rate)}/s`}${eta === undefined ? '' : ` ETA ${eta}s`}`;
 }
 
 /** One line per finding: `CODE kind doc: message`. */

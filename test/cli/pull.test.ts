@@ -65,7 +65,7 @@ describe('ledger-archive pull', () => {
     assert.match(usage.stderr, /--fill-gaps/);
     const http = await runCli(['pull', '--from', h.url, '--tx', l.blocks[2]!.block.transactions[0]!.id, '--archive', dir, '--workers', '0']);
     assert.equal(http.code, 0, http.stderr);
-    const down = await runCli(['pull', '--from', 'http://127.0.0.1:9/', '--tx', 'ab', '--archive', dir]);
+    const down = await runCli(['pull', '--from', 'http://127.0.0.1:9/', '--tx', 'ab'.repeat(32), '--archive', dir]);
     assert.equal(down.code, 6);
     const file = join(t.dir, 'with-junk.ndjson');
     writeFileSync(file, [...l.blocks, ...l.votes].map((x) => canonicalize(x)).join('\n') + '\n{"neither": "block nor vote"}\n');

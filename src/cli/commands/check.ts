@@ -18,6 +18,11 @@ export const checkCommand = defineCommand<CheckArgs>({
     .option('archive', ARCHIVE_OPTION)
     .option('repair-indexes', { type: 'boolean', describe: 'rebuild index entries and elections from the documents, then check' })
     .option('workers', WORKERS_OPTION),
+  examples: [
+    ['$0 check', 'check the archive in ./.ledger-archive'],
+    ['$0 check --repair-indexes --archive /srv/ledger', 'rebuild the derived index entries, then check'],
+  ],
+  exits: { 0: 'every stored document, index entry and election checks out', 1: 'problems were found (listed as findings)', 4: 'not an archive, or damaged beyond reading' },
   async run(args, io) {
     const { check } = await import('../../ops/check.js');
     const reporter = makeReporter(io, args);

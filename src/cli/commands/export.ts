@@ -4,7 +4,7 @@
  * only what is new since a previous export of this archive, chained to it by digest.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, inputFileOption, textOption, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -14,12 +14,17 @@ export const exportCommand = defineCommand<ExportArgs>({
   command: 'export',
   describe: 'write a portable (optionally encrypted) export of the archive, full or incremental',
   builder: (y) => y
-    .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'export file to write (never overwritten unless --force)' })
-    .option('since', { type: 'string', describe: 'previous export of this archive: write only what is new since (incremental)' })
-    .option('encrypt', { type: 'string', describe: 'key file (ledger-archive keygen): seal the export' })
-    .option('since-key', { type: 'string', describe: 'key file of the --since export (default: the --encrypt key)' })
+    .option('out', { alias: 'o', ...textOption('out', 'export file to write (never overwritten unless --force)'), demandOption: true })
+    .option('since', inputFileOption('since', 'previous export of this archive: write only what is new since (incremental)'))
+    .option('encrypt', inputFileOption('encrypt', 'key file (ledger-archive keygen): seal the export'))
+    .option('since-key', inputFileOption('since-key', 'key file of the --since export (default: the --encrypt key)'))
     .option('archive', ARCHIVE_OPTION)
     .option('force', { type: 'boolean', describe: 'replace an existing --out file' }),
+  examples: [
+    ['$0 export --out ledger-2026-12.lae', 'a full export'],
+    ['$0 export --out ledger-2027-01.lae --since ledger-2026-12.lae --encrypt backup.key', 'what is new since the last export, sealed'],
+  ],
+  exits: { 0: 'the export was written', 2: '--out exists (use --force)', 3: 'a key or --since file is missing or unreadable', 8: 'the --since export is damaged or not of this archive' },
   async run(args, io) {
     const { exportArchive } = await import('../../ops/export.js');
     const { loadKeyFile } = await import('../../export/keyfile.js');

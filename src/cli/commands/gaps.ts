@@ -17,6 +17,11 @@ export const gapsCommand = defineCommand<GapsArgs>({
   command: 'gaps',
   describe: 'report missing blocks and votes, forks and the complete-through point of every voter chain',
   builder: (y) => y.option('archive', ARCHIVE_OPTION),
+  examples: [
+    ['$0 gaps', 'walk every voter\'s chain in ./.ledger-archive'],
+    ['$0 gaps --json | jq \'select(.type=="finding")\'', 'the gaps as NDJSON findings'],
+  ],
+  exits: { 0: 'every vote chain is complete (pending and outside-selection blocks are not gaps)', 1: 'gaps: missing blocks or votes, forks, unreachable blocks' },
   async run(args, io) {
     const { findGaps } = await import('../../ops/gaps.js');
     const { voterName } = await import('../../model/federation.js');

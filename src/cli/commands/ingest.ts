@@ -4,11 +4,11 @@
  * quarantine. Exit 1 when anything was reported: quarantined, conflicted, a duplicate vote.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, DB_OPTION, LAYOUTS, WORKERS_OPTION, choiceOption, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
-interface IngestArgs extends GlobalArgs { files: string[]; archive?: string; layout?: '0.9' | '0.10' | '1.0' | '1.3'; workers?: number }
+interface IngestArgs extends GlobalArgs { files: string[]; archive?: string; layout?: '0.9' | '0.10' | '1.0' | '1.3'; workers?: number; db?: string }
 
 export const ingestCommand = defineCommand<IngestArgs>({
   command: 'ingest <files..>',
@@ -16,14 +16,20 @@ export const ingestCommand = defineCommand<IngestArgs>({
   builder: (y) => y
     .positional('files', { type: 'string', array: true, describe: 'NDJSON or JSON-array files, rethinkdb dump archives (.tar.gz)' })
     .option('archive', ARCHIVE_OPTION)
-    .option('layout', { choices: ['0.9', '0.10', '1.0', '1.3'] as const, describe: 'stored layout of the source (default: inferred per block)' })
+    .option('layout', choiceOption('layout', LAYOUTS, 'stored layout of the source (default: inferred per block)'))
+    .option('db', DB_OPTION)
     .option('workers', WORKERS_OPTION),
+  examples: [
+    ['$0 ingest rethinkdb_dump_2017-11-06T10-00-00.tar.gz', 'verify a dump and store it'],
+    ['$0 ingest blocks.ndjson votes.ndjson --archive /srv/ledger', 'NDJSON files'],
+  ],
+  exits: { 0: 'stored, nothing to report', 1: 'something was reported: quarantined, conflicting, a duplicate vote, a finding', 3: 'an input file is missing, unreadable, of no known format, or holds no documents' },
   async run(args, io) {
     const { ingest } = await import('../../ops/ingest.js');
     const { openDocuments } = await import('../open-documents.js');
     const reporter = makeReporter(io, args);
     return withArchive(args.archive, async (archive) => {
-      const s = await ingest({ archive, docs: openDocuments(args.files), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
+      const s = await ingest({ archive, docs: openDocuments(args.files, { db: args.db }), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
         source: { name: args.files.length === 1 ? `file:${args.files[0]}` : `files:${args.files.join(',')}` } });
       const k = s.byKind;
       writeSummary(io, args, { ...s, findings: undefined }, [

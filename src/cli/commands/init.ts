@@ -5,7 +5,7 @@
  * that is not an archive is an error (exit 4) and changes nothing.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION } from '../options.js';
+import { ARCHIVE_OPTION, FEDERATION_OPTION, HASH_OPTION } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -15,9 +15,14 @@ export const initCommand = defineCommand<InitArgs>({
   command: 'init',
   describe: 'create an archive pinned to a federation (default folder $LEDGER_ARCHIVE_DIR or ./.ledger-archive)',
   builder: (y) => y
-    .option('federation', { alias: 'f', type: 'string', demandOption: true, describe: 'federation file or BigchainDB node config' })
-    .option('hash', { choices: ['sha3-256', 'keccak-256'] as const, describe: 'override the federation\'s hash function' })
+    .option('federation', FEDERATION_OPTION)
+    .option('hash', HASH_OPTION)
     .option('archive', ARCHIVE_OPTION),
+  examples: [
+    ['$0 init --federation federation.json', 'create ./.ledger-archive pinned to these keys'],
+    ['$0 init -f /etc/bigchaindb/.bigchaindb --archive /srv/ledger', 'pin to the keyring of a node\'s config'],
+  ],
+  exits: { 0: 'created, or already an archive with this federation', 3: 'the federation file is missing or invalid', 4: 'the folder is an archive of another federation or format, or not an archive' },
   async run(args, io) {
     const { loadFederation } = await import('../../model/federation.js');
     const { initArchive, resolveArchiveDir } = await import('../../store/archive.js');

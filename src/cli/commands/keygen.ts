@@ -12,6 +12,8 @@ export const keygenCommand = defineCommand<KeygenArgs>({
   command: 'keygen <file>',
   describe: 'make a key file for encrypted exports (mode 0600, never overwritten)',
   builder: (y) => y.positional('file', { type: 'string', describe: 'key file to create' }),
+  examples: [['$0 keygen backup.key', 'make a key for export --encrypt / import --key']],
+  exits: { 0: 'the key file was written', 2: 'the file exists already (a key is never overwritten)', 3: 'the file cannot be written' },
   async run(args, io) {
     const { generateKeyFile } = await import('../../export/keyfile.js');
     const r = generateKeyFile(args.file);

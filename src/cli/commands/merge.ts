@@ -6,7 +6,7 @@
  * documents remain, 4 for a foreign or damaged source, 5 for a locked one.
  */
 import { defineCommand } from '../command.js';
-import { WORKERS_OPTION, withArchive } from '../options.js';
+import { WORKERS_OPTION, textOption, withArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -21,8 +21,13 @@ export const mergeCommand = defineCommand<MergeArgs>({
   describe: 'merge other archives (same federation) into this one, verifying every document again',
   builder: (y) => y
     .positional('sources', { type: 'string', array: true, describe: 'archive folders to merge from (read only)' })
-    .option('archive', { type: 'string', describe: 'archive folder to merge into (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)' })
+    .option('archive', textOption('archive', 'archive folder to merge into (default $LEDGER_ARCHIVE_DIR or ./.ledger-archive)'))
     .option('workers', WORKERS_OPTION),
+  examples: [
+    ['$0 merge /mnt/copy-a /mnt/copy-b', 'bring two other copies into ./.ledger-archive'],
+    ['$0 merge ../peer --archive /srv/ledger --json', 'one copy, NDJSON output'],
+  ],
+  exits: { 0: 'merged, and no gaps remain', 1: 'gaps remain, or documents were refused (quarantined or conflicting)', 4: 'a source is not an archive, is damaged or has another federation', 5: 'a source or the archive is locked' },
   async run(args, io) {
     const { merge } = await import('../../ops/merge.js');
     const reporter = makeReporter(io, args, { records: false });

@@ -6,7 +6,7 @@
  * variable LEDGER_ARCHIVE_RETHINKDB_PASSWORD, and is never printed.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION } from '../options.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION, durationOption, inputFileOption, listOption, parseBase58Key, parseHexId, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -25,27 +25,32 @@ interface PullArgs extends GlobalArgs {
   overlap?: number;
 }
 
-const list = (v: string[] | undefined): string[] | undefined => {
-  const out = (v ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
-  return out.length > 0 ? out : undefined;
-};
+const list = (v: string[] | undefined): string[] | undefined => (v !== undefined && v.length > 0 ? v : undefined);
 
 export const pullCommand = defineCommand<PullArgs>({
   command: 'pull',
   describe: 'fetch blocks and votes from RethinkDB, the HTTP API or files into the archive (verified; a bare pull repeats the last selections)',
   builder: (y) => y
-    .option('from', { type: 'string', describe: 'rethinkdb://[user@]host[:port]/db, http(s)://host[:port], or a dump/export folder/NDJSON file (default: the last source)' })
-    .option('tx', { type: 'string', array: true, describe: 'the blocks holding these transactions' })
-    .option('owner', { type: 'string', array: true, describe: 'blocks with transactions naming these public keys' })
-    .option('asset', { type: 'string', array: true, describe: 'the CREATE and every TRANSFER of these assets' })
+    .option('from', { ...textOption('from', ''), describe: 'rethinkdb://[user@]host[:port]/db, http(s)://host[:port], or a dump/export folder/NDJSON file (default: the last source)' })
+    .option('tx', listOption('tx', 'the blocks holding these transactions (ids, repeatable or comma-separated)', parseHexId))
+    .option('owner', listOption('owner', 'blocks with transactions naming these public keys (base58)', parseBase58Key))
+    .option('asset', listOption('asset', 'the CREATE and every TRANSFER of these assets (asset ids)', parseHexId))
     .option('all', { type: 'boolean', describe: 'everything (RethinkDB or files; incremental by block timestamp)' })
     .option('follow', { type: 'boolean', describe: 'RethinkDB: catch up, then stream changes until interrupted' })
     .option('fill-gaps', { type: 'boolean', describe: 'fetch blocks named by stored votes but missing, until the chains close' })
     .option('password-file', PASSWORD_FILE_OPTION)
-    .option('ca', { type: 'string', describe: 'CA certificate file: connect to RethinkDB over TLS' })
+    .option('ca', inputFileOption('ca', 'CA certificate file: connect to RethinkDB over TLS'))
     .option('archive', ARCHIVE_OPTION)
     .option('workers', WORKERS_OPTION)
-    .option('overlap', { type: 'number', describe: 'seconds re-read before the --all cursor (default 120)' }),
+    .option('overlap', durationOption('overlap', 'how much is re-read before the --all cursor: seconds, or 5m… (default 120)')),
+  examples: [
+    ['$0 pull --from rethinkdb://localhost:28015/bigchain --all', 'everything, then only what is new on the next pull'],
+    ['$0 pull --from https://node.example:9984 --tx 8c1d…07 --fill-gaps', 'the block of a transaction, then walk back the vote chains'],
+    ['$0 pull', 'repeat the last pull (same source and selection)'],
+    ['$0 pull --from rethinkdb://reader@db1/bigchain --all --follow --password-file pw', 'catch up, then stream changes'],
+  ],
+  exits: { 0: 'pulled, nothing to report', 1: 'something was reported: quarantined, conflicting, a duplicate vote, blocks not found',
+    3: 'a --from file, --ca or --password-file is missing, or holds no documents', 6: 'the source failed: connection, protocol, HTTP' },
   async run(args, io) {
     const { pull } = await import('../../ops/pull.js');
     const reporter = makeReporter(io, args);

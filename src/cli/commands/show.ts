@@ -2,11 +2,14 @@
  * `ledger-archive show block|vote|tx ID [--canonical]` (docs/spec-store.md): a stored
  * document with its election status and votes; a transaction with the blocks holding
  * it. A vote's ID is `<block id>/<voter key>`. Exit 1 when the archive does not hold it.
+ * With --canonical, stdout holds exactly the stored bytes (no newline) and the status
+ * lines go to stderr, so the output can be piped into a hash tool.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, parseBase58Key, parseHexId, withArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { LedgerError } from '../../errors.js';
 
 interface ShowArgs extends GlobalArgs { kind: 'block' | 'vote' | 'tx'; id: string; archive?: string; canonical?: boolean }
 
@@ -18,10 +21,17 @@ export const showCommand = defineCommand<ShowArgs>({
     .positional('id', { type: 'string', describe: 'block id, tx id, or <block id>/<voter key>' })
     .option('canonical', { type: 'boolean', describe: 'print the stored canonical bytes instead of pretty JSON' })
     .option('archive', ARCHIVE_OPTION),
+  examples: [
+    ['$0 show block 3a9f…e1', 'a block, its election status and votes'],
+    ['$0 show vote 3a9f…e1/5Sx4…hd --canonical | sha3sum -a 256', 'the stored bytes of a vote, exactly'],
+    ['$0 show tx 8c1d…07', 'a transaction and the blocks holding it'],
+  ],
+  exits: { 0: 'shown', 1: 'the archive does not hold it', 2: 'the id is malformed (64 hex digits; a vote: <block id>/<voter key>)' },
   async run(args, io) {
     const { show } = await import('../../ops/show.js');
+    const id = showId(args.kind, args.id);
     return withArchive(args.archive, async (archive) => {
-      const r = await show({ archive, kind: args.kind, id: args.id });
+      const r = await show({ archive, kind: args.kind, id });
       if (r === null) {
         writeSummary(io, args, { found: false, kind: args.kind, id: args.id }, [`no ${args.kind} ${args.id} in the archive`]);
         return EXIT.FINDINGS;
@@ -38,8 +48,27 @@ export const showCommand = defineCommand<ShowArgs>({
       } else {
         lines.push(pretty(r.tx), `status: ${r.status ?? 'unknown'}`, ...r.blocks.map((b) => `in block ${b.id} (${b.status ?? 'not elected'}, ${b.timestamp})`));
       }
+      if (args.canonical === true && r.kind !== 'tx' && args.json !== true) {
+        // Exactly the bytes that were verified: a hash of stdout is the document's hash.
+        io.out.write(lines[0]!);
+        io.err.write(lines.slice(1).map((l) => `${l}\n`).join(''));
+        return EXIT.OK;
+      }
       writeSummary(io, args, { found: true, ...r }, lines);
       return EXIT.OK;
     });
   },
 });
+
+/**
+ * The id as the archive keys it: 64 hex digits, or `<block id>/<voter key>` for a vote.
+ * @throws LedgerError LEDGER_USAGE naming the argument
+ */
+function showId(kind: ShowArgs['kind'], id: string): string {
+  if (kind !== 'vote') return parseHexId('id', id);
+  const parts = String(id).split('/');
+  if (parts.length !== 2) {
+    throw new LedgerError('LEDGER_USAGE', `id ${JSON.stringify(String(id))}: a vote id is <block id>/<voter public key>`, { option: 'id', value: String(id) });
+  }
+  return `${parseHexId('id', parts[0])}/${parseBase58Key('id', parts[1])}`;
+}

@@ -3,7 +3,7 @@
  * federation, sources (with follow mode and lag) and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, durationOption, withArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { FollowStatus } from '../../ops/status.js';
@@ -16,6 +16,9 @@ function followText(f: FollowStatus | null): string {
   return f.active ? `; following since ${f.since ?? '?'}, ${last}, ${lag}` : `; follow stopped (was following since ${f.since ?? '?'}, ${last})`;
 }
 
+/** A block timestamp (unix seconds, as BigchainDB writes it) with its ISO date, as `gaps` shows it. */
+const when = (ts: string | null): string => (ts === null ? 'unknown' : `${ts} (${new Date(Number(ts) * 1000).toISOString()})`);
+
 interface StatusArgs extends GlobalArgs { archive?: string; strict?: boolean; 'stale-after'?: number; gaps?: boolean }
 
 export const statusCommand = defineCommand<StatusArgs>({
@@ -24,8 +27,13 @@ export const statusCommand = defineCommand<StatusArgs>({
   builder: (y) => y
     .option('archive', ARCHIVE_OPTION)
     .option('strict', { type: 'boolean', describe: 'exit 1 when there is any warning' })
-    .option('stale-after', { type: 'number', describe: 'a source older than this many seconds is stale (default 86400)' })
+    .option('stale-after', durationOption('stale-after', 'a source not pulled for this long is stale: seconds, or 15m, 6h, 2d (default 1d)', 1))
     .option('gaps', { type: 'boolean', default: true, describe: 'run gap detection (--no-gaps to skip)' }),
+  examples: [
+    ['$0 status', 'what ./.ledger-archive holds'],
+    ['$0 status --strict --stale-after 6h', 'for cron: exit 1 on any warning, a source older than 6 hours is stale'],
+  ],
+  exits: { 0: 'no warning, or warnings without --strict', 1: 'with --strict: at least one warning (stale source, quarantine not empty, gaps…)' },
   async run(args, io) {
     const { status } = await import('../../ops/status.js');
     return withArchive(args.archive, async (archive) => {
@@ -35,7 +43,7 @@ export const statusCommand = defineCommand<StatusArgs>({
         `federation ${s.federation.federationHash.slice(0, 16)}… ${s.federation.hash}: ${s.federation.keys.map((k) => k.name).join(', ')}`,
         `blocks ${s.counts.blocks}: ${s.statuses.valid} valid, ${s.statuses.invalid} invalid, ${s.statuses.undecided} undecided${s.statuses.unelected > 0 ? `, ${s.statuses.unelected} not elected` : ''}`,
         `votes ${s.counts.votes}${s.counts.duplicateVotes > 0 ? ` (+${s.counts.duplicateVotes} duplicate)` : ''}, transactions ${s.counts.transactions}, quarantined ${s.counts.quarantined}`,
-        ...(s.gaps !== null ? [`gaps ${s.gaps.findings}, complete through ${s.gaps.completeThroughTimestamp ?? 'unknown'}`
+        ...(s.gaps !== null ? [`gaps ${s.gaps.findings}, complete through ${when(s.gaps.completeThroughTimestamp)}`
           + `${s.gaps.pending > 0 ? `, ${s.gaps.pending} newest block(s) pending (not voted on yet)` : ''}`] : []),
         ...s.sources.map((x) => `source ${x.name}: last pull ${x.lastPullAt} (${x.ageSeconds} s ago)${x.stale ? ' STALE' : ''}${followText(x.follow)}`),
         ...s.warnings.map((w) => `warning ${w.code}: ${w.message}`),

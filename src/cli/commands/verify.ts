@@ -3,7 +3,7 @@
  * without storing them; print each block's election status, the findings and a summary.
  */
 import { defineCommand } from '../command.js';
-import { WORKERS_OPTION } from '../options.js';
+import { DB_OPTION, FEDERATION_OPTION, HASH_OPTION, WORKERS_OPTION } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -13,6 +13,7 @@ interface VerifyArgs extends GlobalArgs {
   hash?: 'sha3-256' | 'keccak-256';
   workers?: number;
   'summary-only'?: boolean;
+  db?: string;
 }
 
 export const verifyCommand = defineCommand<VerifyArgs>({
@@ -20,30 +21,41 @@ export const verifyCommand = defineCommand<VerifyArgs>({
   describe: 'verify blocks, votes and transactions in NDJSON/JSON files or dumps against a federation',
   builder: (y) => y
     .positional('files', { type: 'string', array: true, describe: 'NDJSON or JSON-array files, rethinkdb dump archives (.tar.gz)' })
-    .option('federation', { alias: 'f', type: 'string', demandOption: true, describe: 'federation file or BigchainDB node config' })
-    .option('hash', { choices: ['sha3-256', 'keccak-256'] as const, describe: 'override the federation\'s hash function' })
+    .option('federation', FEDERATION_OPTION)
+    .option('hash', HASH_OPTION)
     .option('workers', WORKERS_OPTION)
-    .option('summary-only', { type: 'boolean', describe: 'do not list each block\'s status' }),
+    .option('summary-only', { type: 'boolean', describe: 'do not list each block\'s status (nor its `block` events with --json)' })
+    .option('db', DB_OPTION),
+  examples: [
+    ['$0 verify ledger.ndjson --federation federation.json', 'each block\'s status, the findings and a summary'],
+    ['$0 verify rethinkdb_dump.tar.gz -f federation.json --json --summary-only', 'findings and the summary as NDJSON'],
+  ],
+  exits: { 0: 'everything verified', 1: 'findings: a document does not verify, or rows are missing for a block', 3: 'an input or federation file is missing, unreadable or empty' },
   async run(args, io) {
     const { loadFederation } = await import('../../model/federation.js');
     const { verifyDocuments } = await import('../../ops/verify.js');
     const { openDocuments } = await import('../open-documents.js');
     const federation = loadFederation(args.federation, { hash: args.hash });
     const reporter = makeReporter(io, args, { records: args['summary-only'] !== true });
+    // --summary-only means no per-block records in NDJSON either (issue 11 §4).
+    if (args['summary-only'] === true) reporter.record = () => {};
     const report = await verifyDocuments({
-      docs: openDocuments(args.files), federation, reporter, workers: args.workers, signal: io.signal,
+      docs: openDocuments(args.files, { db: args.db }), federation, reporter, workers: args.workers, signal: io.signal,
     });
     const c = report.counts;
     const line = (name: string, k: { checked: number; verified: number; withFindings: number }): string =>
       `  ${name.padEnd(13)} ${k.checked} checked, ${k.verified} verified, ${k.withFindings} with findings`;
     writeSummary(io, args, { ...report }, [
       'summary:',
-      line('blocks', c.block), line('votes', c.vote), line('transactions', c.tx),
+      line('blocks', c.block), line('votes', c.vote),
+      `  transactions  ${report.transactionsInBlocks} inside the blocks, each checked with its block${c.tx.checked > 0 ? `; ${c.tx.checked} bare documents: ${c.tx.verified} verified, ${c.tx.withFindings} with findings` : ''}`,
       ...(c.asset.checked + c.metadata.checked > 0 ? [line('asset rows', c.asset), line('metadata rows', c.metadata)] : []),
       ...(c.invalid.checked > 0 ? [`  unreadable    ${c.invalid.checked} documents`] : []),
       `  elections     ${report.statuses.valid} valid, ${report.statuses.invalid} invalid, ${report.statuses.undecided} undecided`,
       ...(report.votesWithoutBlock > 0 ? [`  note: ${report.votesWithoutBlock} votes name blocks that are not in the input`] : []),
       `  findings      ${report.findings}`,
+      '  not checked   gaps (missing blocks or votes, forked vote chains) are found by walking the vote chains:',
+      '                ingest into an archive, then run `ledger-archive gaps`',
     ]);
     return report.findings > 0 || report.blocksNeedingRows > 0 ? EXIT.FINDINGS : EXIT.OK;
   },
