@@ -4,7 +4,7 @@
  * it. A vote's ID is `<block id>/<voter key>`. Exit 1 when the archive does not hold it.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, withReadOnlyArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -20,7 +20,7 @@ export const showCommand = defineCommand<ShowArgs>({
     .option('archive', ARCHIVE_OPTION),
   async run(args, io) {
     const { show } = await import('../../ops/show.js');
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await show({ archive, kind: args.kind, id: args.id });
       if (r === null) {
         writeSummary(io, args, { found: false, kind: args.kind, id: args.id }, [`no ${args.kind} ${args.id} in the archive`]);

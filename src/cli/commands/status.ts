@@ -3,7 +3,7 @@
  * federation, sources (with follow mode and lag) and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, withReadOnlyArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { FollowStatus } from '../../ops/status.js';
@@ -28,7 +28,7 @@ export const statusCommand = defineCommand<StatusArgs>({
     .option('gaps', { type: 'boolean', default: true, describe: 'run gap detection (--no-gaps to skip)' }),
   async run(args, io) {
     const { status } = await import('../../ops/status.js');
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const s = await status({ archive, staleAfterSeconds: args['stale-after'], gaps: args.gaps, signal: io.signal });
       writeSummary(io, args, { ...s }, [
         `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt})`,
