@@ -190,7 +190,7 @@ function checkStoredBlock(d: Stored, add: (f: Finding) => void): { block: Block;
   if (v.kind !== 'block') { add(corrupt(d.key, `stored block ${id} no longer parses as a block`, { findings: v.findings })); return null; }
   if (v.block.id !== id) { add(corrupt(d.key, `stored block under ${id} has id ${v.block.id}`)); return null; }
   if (v.needs !== null) { add(corrupt(d.key, `stored block ${id} lacks assets or metadata (a stored-layout block, changed at rest)`)); return null; }
-  const fatal = v.findings.filter((f) => FATAL_BLOCK_FINDINGS.has(f.code));
+  const fatal = v.findings.filter((f) => FATAL_BLOCK_FINDINGS.has(f.code) || f.code === 'DOC_UNSIGNED_FIELD');
   if (fatal.length > 0) { add(corrupt(d.key, `stored block ${id} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
   const p = checkPrepared(v);
   if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored block ${id} is not in canonical form (changed at rest)`)); return null; }
@@ -202,7 +202,7 @@ function checkStoredVote(d: Stored, add: (f: Finding) => void): DigestSum[] | nu
   const v = d.verdict;
   if (v.kind !== 'vote') { add(corrupt(d.key, `stored vote ${d.key} no longer parses as a vote`, { findings: v.findings })); return null; }
   if (v.vote.vote.voting_for_block !== blockId || v.vote.node_pubkey !== voter) { add(corrupt(d.key, `stored vote under ${d.key} is by ${v.vote.node_pubkey} on ${v.vote.vote.voting_for_block}`)); return null; }
-  const fatal = v.findings.filter((f) => FATAL_VOTE.has(f.code));
+  const fatal = v.findings.filter((f) => FATAL_VOTE.has(f.code) || f.code === 'DOC_UNSIGNED_FIELD');
   if (fatal.length > 0) { add(corrupt(d.key, `stored vote ${blockId}/${voter} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
   const p = checkPrepared(v);
   if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored vote ${blockId}/${voter} is not in canonical form (changed at rest)`)); return null; }

@@ -14,6 +14,7 @@ import type { RawDoc } from '../sources/source.js';
 import { verifyBlock } from './block.js';
 import { verifyVote } from './vote.js';
 import { verifyTransaction } from './transaction.js';
+import { signedForm } from './signed-form.js';
 
 /**
  * The verdict on one document. `findings` empty means it verified. `prepared` is
@@ -49,8 +50,8 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   switch (classifyDocument(doc, raw.table)) {
     case 'block': return checkBlock(doc, where, federation);
     case 'vote': return checkVote(doc, where, federation);
-    case 'asset': return row('asset', parseAssetRow(doc, where), where);
-    case 'metadata': return row('metadata', parseMetadataRow(doc, where), where);
+    case 'asset': return row('asset', parseAssetRow(doc, where), docName(doc, where), where);
+    case 'metadata': return row('metadata', parseMetadataRow(doc, where), docName(doc, where), where);
     case 'transaction': {
       const p = parseTransaction(doc, where);
       if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
@@ -64,29 +65,32 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
 function checkBlock(doc: unknown, where: string, federation: Federation): CheckedDoc {
   const p = parseBlock(doc, where);
   if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
-  const needs = storedNeeds(p.value);
+  // Only the signed form goes on (SPEC.md §15.3.1): verified, stored and counted as such.
+  const s = signedForm('block', p.value, p.value.id, where);
+  const needs = storedNeeds(s.doc);
   if (needs.assets.length > 0 || needs.metadata.length > 0) {
-    return { kind: 'block', origin: where, block: p.value, needs, findings: [] };
+    return { kind: 'block', origin: where, block: s.doc, needs, findings: s.findings };
   }
-  return { kind: 'block', origin: where, block: p.value, needs: null, findings: verifyBlock(p.value, federation) };
+  return { kind: 'block', origin: where, block: s.doc, needs: null, findings: [...s.findings, ...verifyBlock(s.doc, federation)] };
 }
 
 function checkVote(doc: unknown, where: string, federation: Federation): CheckedDoc {
   const p = parseVote(doc, where);
   if (!p.ok) return invalid(where, voteName(doc, where), ...p.findings);
-  const vote = p.value;
+  const s = signedForm('vote', p.value, voteName(p.value, where), where);
+  const vote = s.doc;
   const findings = verifyVote(vote, federation);
   return {
-    kind: 'vote', origin: where, vote, findings,
+    kind: 'vote', origin: where, vote, findings: [...s.findings, ...findings],
     signatureOk: !findings.some((f) => f.code === 'VOTE_BAD_SIGNATURE'),
     schemaOk: voteSchemaProblem(vote) === null,
   };
 }
 
-function row(kind: 'asset' | 'metadata', p: ReturnType<typeof parseAssetRow> | ReturnType<typeof parseMetadataRow>, where: string): CheckedDoc {
+function row(kind: 'asset' | 'metadata', p: ReturnType<typeof parseAssetRow> | ReturnType<typeof parseMetadataRow>, name: string, where: string): CheckedDoc {
   if (!p.ok) return invalid(where, where, ...p.findings);
-  const r = p.value as unknown as Record<string, unknown>;
-  return { kind, origin: where, id: String(r.id), row: r, findings: [] };
+  const s = signedForm(kind, p.value as unknown as Record<string, unknown>, name, where);
+  return { kind, origin: where, id: String(s.doc.id), row: s.doc, findings: s.findings };
 }
 
 function invalid(origin: string, name: string, ...findings: Finding[]): CheckedDoc {

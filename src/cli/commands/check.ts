@@ -26,6 +26,7 @@ export const checkCommand = defineCommand<CheckArgs>({
   async run(args, io) {
     const { check } = await import('../../ops/check.js');
     const reporter = makeReporter(io, args);
+    const repair = args['repair-indexes'] === true;
     return withArchive(args.archive, async (archive) => {
       let repaired: { deleted: number; written: number } | null = null;
       if (args['repair-indexes'] === true) {
@@ -39,6 +40,6 @@ export const checkCommand = defineCommand<CheckArgs>({
         r.ok ? 'no problems found' : `${r.findings.length} problem(s) found`,
       ]);
       return r.ok ? EXIT.OK : EXIT.FINDINGS;
-    });
+    }, { readOnly: !repair });
   },
 });

@@ -4,7 +4,7 @@
  * only what is new since a previous export of this archive, chained to it by digest.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, inputFileOption, textOption, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, inputFileOption, textOption, withReadOnlyArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -30,7 +30,7 @@ export const exportCommand = defineCommand<ExportArgs>({
     const { loadKeyFile } = await import('../../export/keyfile.js');
     const key = args.encrypt === undefined ? undefined : loadKeyFile(args.encrypt);
     const sinceKey = args['since-key'] === undefined ? undefined : loadKeyFile(args['since-key']);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await exportArchive({ archive, out: args.out, since: args.since, key, sinceKey, overwrite: args.force,
         reporter: makeReporter(io, args), signal: io.signal });
       const c = r.counts;

@@ -9,7 +9,7 @@
  * not empty (or the dump file there) without --force.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, LAYOUTS, withArchive, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
+import { ARCHIVE_OPTION, LAYOUTS, withReadOnlyArchive, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Layout } from '../../sources/source.js';
@@ -52,7 +52,7 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
     const { rebuild } = await import('../../ops/rebuild.js');
     const { planToJson } = await import('../../ops/rebuild-plan.js');
     const reporter = makeReporter(io, args);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await rebuild({
         archive, to: args.to, layout: args.layout, until: args.until, keepUndecided: args['keep-undecided'], allowGaps: args['allow-gaps'],
         force: args.force, dryRun: args['dry-run'], db: args.db, passwordFile: args['password-file'], reporter, signal: io.signal,
