@@ -55,6 +55,16 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 /**
+ * {@link canonicalBytes} as a string: the text of a hash preimage, for assembling one
+ * from parts (verify/tx-message.ts). Same refusals.
+ */
+export function canonicalPreimageText(value: unknown): string {
+  const out: string[] = [];
+  write(value, out, true);
+  return out.join('');
+}
+
+/**
  * {@link canonicalBytes}, or null when BigchainDB could not have serialized the
  * value. Such a document can never carry a valid id or signature, so verifiers
  * turn null into a finding instead of throwing.

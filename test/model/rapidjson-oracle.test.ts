@@ -24,7 +24,7 @@ before(async () => {
   missing = started.missing;
   // CI installs python3-rapidjson (.ci/run): there, a missing oracle is a failure, not a skip.
   if (process.env.CI === 'true') throw new Error(`python-rapidjson oracle unavailable: ${missing}`);
-  console.log(`# skipping python-rapidjson oracle tests: ${missing}`);
+  console.log(`skipping python-rapidjson oracle tests: ${missing}`);
 });
 after(async () => { await oracle?.close(); });
 
