@@ -148,12 +148,21 @@ async function stop(child: ChildProcess, dir: string | null): Promise<void> {
   if (dir !== null) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Run `python3 -m rethinkdb ARGS` in `cwd` (it writes temporary folders there). */
-export function rethinkdbTool(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+/**
+ * Run `python3 -m rethinkdb ARGS` in `cwd` (it writes temporary folders there).
+ * Asynchronous: the server may sit behind a relay in this very process.
+ */
+export async function rethinkdbTool(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const t = findRethinkdbTools();
   if ('skip' in t) throw new Error(t.skip);
-  const r = spawnSync(t.python, ['-W', 'ignore', '-m', 'rethinkdb', ...args], {
-    cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONPATH: t.pythonPath },
+  return new Promise((res, rej) => {
+    const child = spawn(t.python, ['-W', 'ignore', '-m', 'rethinkdb', ...args], { cwd, env: { ...process.env, PYTHONPATH: t.pythonPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', rej);
+    child.once('close', (status) => { clearTimeout(timer); running.delete(child); res({ status, stdout, stderr }); });
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

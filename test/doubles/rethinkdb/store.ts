@@ -58,8 +58,7 @@ export class Table {
    * it; the double scans in an order of its own (by a hash of the key) to keep it so.
    */
   scan(): Record<string, unknown>[] {
-    const h = (d: Record<string, unknown>): number => fnv1a(JSON.stringify(d[this.primaryKey]));
-    return [...this.docs.values()].sort((a, b) => h(a) - h(b) || compareDatum(a[this.primaryKey], b[this.primaryKey]));
+    return shardOrder([...this.docs.values()], this.primaryKey);
   }
 
   /** A document by primary key, or null. */
@@ -185,6 +184,15 @@ export class Store {
 /** True for a document (object) that can be stored. */
 export function isDocument(v: unknown): v is Record<string, unknown> {
   return isObject(v);
+}
+
+/**
+ * Rows in the double's stand-in for the real server's unordered reads (table scans,
+ * `between`/`get_all` without `order_by`): by a hash of the primary key, stable.
+ */
+export function shardOrder<T>(rows: T[], primaryKey = 'id'): T[] {
+  const h = (d: T): number => fnv1a(JSON.stringify((d as Record<string, unknown>)[primaryKey]));
+  return rows.map((d, i) => ({ d, i, k: h(d) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.d);
 }
 
 /** 32-bit FNV-1a of a string (the double's scan order). */
