@@ -14,7 +14,8 @@ import type { Archive } from '../store/archive.js';
 import type { ReadBackCheck } from './rebuild-check.js';
 import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from './rebuild-plan.js';
 import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from './rebuild-rethinkdb.js';
-import { tableRows } from './rebuild-rows.js';
+import { rebuildGate, tableRows } from './rebuild-rows.js';
+import type { Finding } from '../findings.js';
 
 /** Options of {@link rebuild}. */
 export interface RebuildOptions extends PasswordOptions {
@@ -56,6 +57,8 @@ export interface RebuildReport {
   check: ReadBackCheck | null;
   marker: MarkerState | null;
   dump: { path: string; top: string } | null;
+  /** Stored documents that no longer verify, left out of what was written (SPEC.md §15.11). */
+  corrupt: Finding[];
 }
 
 /**
@@ -100,7 +103,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   });
   const report: RebuildReport = {
     target: { kind: target.kind, name: target.name }, plan, dryRun: opts.dryRun === true, targetEmpty: null,
-    written: null, indexesCreated: [], check: null, marker: null, dump: null,
+    written: null, indexesCreated: [], check: null, marker: null, dump: null, corrupt: rebuildGate(opts.archive, plan).findings,
   };
   for (const b of plan.leftOut) reporter.record('left-out', { block: b.id, timestamp: b.timestamp, status: b.status, reason: b.reason });
   if (opts.dryRun === true) {
@@ -110,6 +113,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   if (target.kind === 'rethinkdb') {
     const r = await rebuildIntoRethink({ archive: opts.archive, plan, url: target.url, force: opts.force, reporter, signal: opts.signal,
       batch: opts.batch, timeoutSeconds: opts.timeoutSeconds });
+    report.corrupt.forEach((f) => reporter.finding(f));
     return { ...report, written: r.written, indexesCreated: r.indexesCreated, check: r.check, marker: r.marker };
   }
   const written: Partial<Record<TableName, number>> = {};
@@ -118,6 +122,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
     tables: tablesFor(plan.layout).map((t) => ({ name: t, docs: counted(tableRows(opts.archive, plan, t, opts.signal), reporter, t, plan.tables[t] ?? undefined) })),
   });
   for (const t of d.tables) written[t.name as TableName] = t.docs;
+  report.corrupt.forEach((f) => reporter.finding(f));
   reporter.done();
   return { ...report, written, dump: { path: d.path, top: d.top } };
 }
