@@ -57,13 +57,17 @@ export async function checkRecords(archive: Archive, add: (f: Finding) => void, 
   for await (const batch of keyBatches(db, range('sq'))) {
     const docKeys = batch.map(seqDocKey);
     const present = await db.getMany(docKeys);
+    // A document `check --repair` moved to quarantine keeps its sequence entry (rq! says where it went).
+    const absent = docKeys.filter((_k, i) => present[i] === undefined);
+    const moved = new Set<string>();
+    if (absent.length > 0) (await db.getMany(absent.map((d) => `rq!${d}`))).forEach((q, i) => { if (q !== undefined) moved.add(absent[i]!); });
     batch.forEach((k, i) => {
       entries++;
       const n = Number(k.slice(3, 19));
       if (!(n > prev)) add(corrupt(k, `sequence entry ${k} repeats or goes back (after ${prev})`));
       if (last !== null && n > last) add(corrupt(k, `sequence entry ${k} is beyond the last commit (document ${last})`));
       if (!isSequencedKey(docKeys[i]!)) add(corrupt(k, `sequence entry ${k} names no sequenced document kind`));
-      else if (present[i] === undefined) add(corrupt(k, `sequence entry ${k} names ${docKeys[i]!}, which is not stored`));
+      else if (present[i] === undefined && !moved.has(docKeys[i]!)) add(corrupt(k, `sequence entry ${k} names ${docKeys[i]!}, which is not stored`));
       prev = Math.max(prev, n);
       if (ci < commits.length && n > commits[ci]!.rec.from) {
         close(n - 1);

@@ -37,6 +37,7 @@ export async function repairArchive(opts: CheckOptions): Promise<RepairActions> 
     const qk = key('q', sha256(Buffer.from(text, 'utf8')).toString('hex'));
     ops.push({ type: 'put', key: qk, value: JSON.stringify({ origin: `check --repair: ${k}`, table: k.startsWith('b!') ? 'bigchain' : 'votes', kind: k.startsWith('b!') ? 'block' : 'vote', doc: text, findings, at: new Date().toISOString() }) });
     ops.push({ type: 'del', key: k });
+    ops.push({ type: 'put', key: `rq!${k}`, value: qk }); // its sequence entry stays: check knows where it went
     out.quarantined.push(k);
     out.actions.push(`moved ${k} to quarantine ${qk} (${findings[0]!.message})`);
   }
