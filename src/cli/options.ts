@@ -165,10 +165,10 @@ export const isDirectory = (p: string): boolean => existsSync(p) && statSync(p).
  * LEDGER_ARCHIVE_CORRUPT naming the archive (exit 4).
  * @throws LedgerError LEDGER_ARCHIVE_* / LEDGER_STORE_LOCKED from opening
  */
-export async function withArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+export async function withArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>, opts: { readOnly?: boolean; acceptIncomplete?: boolean } = {}): Promise<T> {
   const { openArchive, closeArchive, resolveArchiveDir, asArchiveError } = await import('../store/archive.js');
   const path = resolveArchiveDir(dir, process.env);
-  const archive = await openArchive({ dir: path, readOnly: opts.readOnly === true });
+  const archive = await openArchive({ dir: path, readOnly: opts.readOnly === true, acceptIncomplete: opts.acceptIncomplete === true });
   try {
     return await fn(archive);
   } catch (err) {

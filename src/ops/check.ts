@@ -24,6 +24,7 @@ import type { CheckedDoc } from '../verify/document.js';
 import { FATAL_BLOCK_FINDINGS } from './ingest-stored.js';
 import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from './check-digest.js';
 import { CHECK_STEP, checkPrepared } from './check-step.js';
+import { checkRecords, type RecordCounts } from './check-record.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -39,6 +40,8 @@ export interface CheckReport {
   ok: boolean;
   documents: { blocks: number; votes: number; duplicateVotes: number };
   indexEntries: number;
+  /** Commit records and sequence entries checked (SPEC.md §15.10). */
+  records: RecordCounts;
   findings: Finding[];
 }
 
@@ -53,7 +56,7 @@ const corrupt = (doc: string, message: string, data?: Record<string, unknown>): 
 export async function check(opts: CheckOptions): Promise<CheckReport> {
   const { db, federation } = opts.archive;
   const reporter = opts.reporter ?? noopReporter;
-  const report: CheckReport = { ok: true, documents: { blocks: 0, votes: 0, duplicateVotes: 0 }, indexEntries: 0, findings: [] };
+  const report: CheckReport = { ok: true, documents: { blocks: 0, votes: 0, duplicateVotes: 0 }, indexEntries: 0, records: { commits: 0, sequenceEntries: 0 }, findings: [] };
   const add = (f: Finding): void => { report.findings.push(f); reporter.finding(f); };
   const expected = new IndexDigests();
   let blockIds = 0;
@@ -121,6 +124,7 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
     }
     if (!actual.equal(expected, ns)) for (const f of await diffIndex(db, ns)) add(f);
   }
+  report.records = await checkRecords(opts.archive, add, opts.signal);
   report.ok = report.findings.length === 0 && blockIds === report.documents.blocks;
   reporter.done();
   return report;

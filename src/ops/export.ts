@@ -15,6 +15,8 @@ import type { Layout } from '../sources/source.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
 import { commitKey, commitState, type CommitRecord } from '../store/commit.js';
+import type { Finding } from '../findings.js';
+import { StoredGate } from './stored-gate.js';
 import { writeExport, type WriteExportResult } from '../export/write.js';
 
 /** Options of {@link exportArchive}. */
@@ -34,7 +36,12 @@ export interface ExportArchiveOptions {
 }
 
 /** What {@link exportArchive} wrote. */
-export interface ExportArchiveResult extends WriteExportResult { incremental: boolean; previousPath: string | null }
+export interface ExportArchiveResult extends WriteExportResult {
+  incremental: boolean;
+  previousPath: string | null;
+  /** Stored documents that no longer verify, left out of the export (SPEC.md §15.11): the export is then not complete. */
+  corrupt: Finding[];
+}
 
 /** The archive's document namespaces, in full-export order. Quarantine, indexes and derived records stay home. */
 const SOURCES: ReadonlyArray<{ ns: Namespace; kind: RecordKind }> = [
@@ -76,12 +83,16 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
   const seqText = await db.get(key('meta', META.seq));
   const until = seqText === undefined ? 0 : JSON.parse(seqText) as number;
   const commit = commitState(db);
+  const gate = new StoredGate(archive.federation, reporter);
+  // Rows (`ra!`/`rm!`) are staging, bound to no signature of their own: they pass as stored.
+  const ok = (k: string, text: string): boolean => !(k.startsWith('b!') || k.startsWith('v')) || gate.pass(k, text);
   let done = 0;
   const tick = (): void => { if (++done % 10_000 === 0) reporter.progress({ phase: 'export', done, unit: 'documents' }); };
   async function* full(): AsyncGenerator<ExportInput> {
     for (const { ns, kind } of SOURCES) {
       const layouts = ns === 'b' ? new LayoutCursor(archive) : null;
       for await (const [k, text] of db.iterator(range(ns))) {
+        if (!ok(k, text)) continue;
         const layout = await layouts?.of(keyParts(k)[0]!);
         yield layout == null ? { kind, text } : { kind, text, layout };
         tick();
@@ -94,6 +105,7 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
       const kind = KIND_OF.get(docKey.slice(0, docKey.indexOf('!')));
       const text = kind === undefined ? undefined : await db.get(docKey);
       if (kind === undefined || text === undefined) continue; // documents are never removed; a foreign entry is not ours to export
+      if (!ok(docKey, text)) continue;
       const layout = kind === 'block' ? await layoutOf(archive, keyParts(docKey)[0]!) : null;
       yield layout === null ? { kind, text } : { kind, text, layout };
       tick();
@@ -105,7 +117,7 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
     since: prev?.summary.header.until ?? null, until: seqCursor(until, commit !== null && commit.seq === until ? commit : undefined),
   });
   reporter.done();
-  return { ...w, incremental: prev !== null, previousPath: opts.since ?? null };
+  return { ...w, incremental: prev !== null, previousPath: opts.since ?? null, corrupt: gate.findings };
 }
 
 async function _previous(archive: Archive, path: string, key_: Uint8Array | undefined): Promise<{ summary: ExportSummary; after: number }> {

@@ -15,7 +15,7 @@ import { sha256 } from '../crypto/hash.js';
 import { federationFromJson, federationToJson, type Federation } from '../model/federation.js';
 import { FORMAT_NAME, FORMAT_VERSION, META, key } from './schema.js';
 import { CHAIN_START, attachCommits, commitBatch } from './commit.js';
-import { verifyCompleteness } from './completeness.js';
+import { assessCompleteness, type Completeness } from './completeness.js';
 import { noteHeld, snapshotDb, type Snapshot } from './snapshot.js';
 
 /** A LevelDB (or memory-level) database with string keys and values. */
@@ -41,6 +41,8 @@ export interface Archive {
   readOnly?: boolean;
   /** Removes the private copy of a read-only archive (set by openArchive). */
   release?: () => void;
+  /** Opened with `acceptIncomplete` (check --repair) while the completeness record shows damage. */
+  incomplete?: Completeness;
 }
 
 /** Default archive folder, relative to the working directory. */
@@ -131,7 +133,7 @@ export async function initArchive(opts: { dir: string; federation: Federation; n
  * @throws LedgerError LEDGER_ARCHIVE_MISSING, LEDGER_ARCHIVE_FORMAT, LEDGER_STORE_LOCKED (cause: LEVEL_LOCKED),
  *   LEDGER_ARCHIVE_CORRUPT (database missing or damaged, batches lost, database and archive.json disagree)
  */
-export async function openArchive(opts: { dir: string; readOnly?: boolean }): Promise<Archive> {
+export async function openArchive(opts: { dir: string; readOnly?: boolean; acceptIncomplete?: boolean }): Promise<Archive> {
   const dir = resolve(opts.dir);
   const info = readInfo(dir);
   if (info === null) {
@@ -145,12 +147,13 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean }): Pr
     throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database ${dbPath} is missing or has no CURRENT file; nothing was changed — restore the folder from a backup, or import an export into a new archive`,
       { dir, damage: 'database-missing', path: dbPath });
   }
-  if (opts.readOnly !== true && uncleanLog(dbPath)) {
+  if (opts.readOnly !== true && opts.acceptIncomplete !== true && uncleanLog(dbPath)) {
     const probe = await openArchive({ dir, readOnly: true });
     await closeArchive(probe);
   }
   const snap: Snapshot | null = opts.readOnly === true ? snapshotDb(dbPath, dir) : null;
   let db: LedgerDb;
+  let incomplete: Completeness | undefined;
   try {
     db = await openDb(snap?.path ?? dbPath, dir, false);
   } catch (err) {
@@ -163,14 +166,17 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean }): Pr
     if (fmt === null || fmt.federationHash !== info.federationHash || fmt.version !== info.version) {
       throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database does not match archive.json`, { dir, damage: 'format-marker' });
     }
-    attachCommits(db, dir, opts.readOnly === true, await verifyCompleteness(db, dir));
+    const c = await assessCompleteness(db, dir);
+    if (c.error !== null && opts.acceptIncomplete !== true) throw c.error;
+    attachCommits(db, dir, opts.readOnly === true, c.state);
+    if (c.error !== null) incomplete = c;
     if (snap === null) noteHeld(dbPath, true);
   } catch (err) {
     await db.close().catch(() => undefined);
     snap?.remove();
     throw asArchiveError(err, dir);
   }
-  return { dir, db, federation, info, readOnly: opts.readOnly === true, ...(snap !== null ? { release: snap.remove } : {}) };
+  return { dir, db, federation, info, readOnly: opts.readOnly === true, ...(snap !== null ? { release: snap.remove } : {}), ...(incomplete !== undefined ? { incomplete } : {}) };
 }
 
 /** True when the database has a non-empty write-ahead log: its last close was not clean. */

@@ -55,13 +55,31 @@ export function describeLost(l: LostCommits): string {
   return l.sequences === null ? c : `${c} (document sequence ${l.sequences[0]}–${l.sequences[1]})`;
 }
 
+/** What opening found about completeness: the state to go on from, and the damage (error null: complete). */
+export interface Completeness extends CommitScan { fileMissing: boolean; error: LedgerError | null }
+
+/** Assess the completeness record without throwing on damage (`check --repair` goes on from it). */
+export async function assessCompleteness(db: LedgerDb, dir: string): Promise<Completeness> {
+  let file: CommitState | null = null;
+  let fileError: LedgerError | null = null;
+  try { file = readCommitFile(dir); } catch (err) { fileError = err as LedgerError; }
+  const scan = await scanCommits(db, file);
+  let error: LedgerError | null = fileError;
+  try { if (error === null) judge(scan, file, dir); } catch (err) { error = err as LedgerError; }
+  return { ...scan, fileMissing: file === null, error };
+}
+
 /**
  * The commit state of an archive's database, after proving it complete.
  * @throws LedgerError LEDGER_ARCHIVE_CORRUPT naming the lost or altered commits and what to do
  */
 export async function verifyCompleteness(db: LedgerDb, dir: string): Promise<CommitState> {
-  const file = readCommitFile(dir);
-  const scan = await scanCommits(db, file);
+  const c = await assessCompleteness(db, dir);
+  if (c.error !== null) throw c.error;
+  return c.state;
+}
+
+function judge(scan: CommitScan, file: CommitState | null, dir: string): void {
   const todo = 'the archive is incomplete; restore it from a backup or re-ingest its sources, then run "ledger-archive check"';
   if (scan.lost.length > 0) {
     throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: batches committed earlier are missing from the database: ${scan.lost.map(describeLost).join(', ')}; ${todo}`,
@@ -75,5 +93,4 @@ export async function verifyCompleteness(db: LedgerDb, dir: string): Promise<Com
     throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: commit.json is missing, so the archive cannot prove it is complete; run "ledger-archive check --repair" to check the database and write it again`,
       { dir, damage: 'commit-file-missing' });
   }
-  return scan.state;
 }

@@ -62,6 +62,19 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   }
 }
 
+/**
+ * {@link checkDocument} and a post-step, never throwing: hostile bytes that make a check
+ * throw (a bug, or input beyond what a check expects) give a DOC_MALFORMED verdict naming
+ * the document, so no worker dies on data (SPEC.md §7.6).
+ */
+export function safeCheck(raw: RawDoc, federation: Federation, post: (v: CheckedDoc, raw: RawDoc) => CheckedDoc): CheckedDoc {
+  try {
+    return post(checkDocument(raw, federation), raw);
+  } catch (err) {
+    return invalid(raw.origin, raw.origin, finding('DOC_MALFORMED', 'document', raw.origin, `the document could not be checked: ${(err as Error).message}`, { where: raw.origin }));
+  }
+}
+
 function checkBlock(doc: unknown, where: string, federation: Federation): CheckedDoc {
   const p = parseBlock(doc, where);
   if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);

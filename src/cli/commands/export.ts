@@ -35,14 +35,15 @@ export const exportCommand = defineCommand<ExportArgs>({
         reporter: makeReporter(io, args), signal: io.signal });
       const c = r.counts;
       writeSummary(io, args, { path: r.path, digest: r.digest, sequence: r.header.sequence, previous: r.header.previous,
-        counts: c, contentBytes: r.contentBytes, bytes: r.bytes, sealed: key !== undefined }, [
+        counts: c, contentBytes: r.contentBytes, bytes: r.bytes, sealed: key !== undefined, corrupt: r.corrupt.length }, [
         `${r.incremental ? 'incremental' : 'full'} export ${r.path} (sequence ${r.header.sequence}${key === undefined ? '' : ', sealed'})`,
         `  records       ${c.block} blocks, ${c.vote} votes, ${c.asset} asset rows, ${c.metadata} metadata rows`,
         `  size          ${r.bytes} bytes (${r.contentBytes} uncompressed)`,
         `  digest        ${r.digest}`,
         ...(r.header.previous === null ? [] : [`  follows       ${r.header.previous}`]),
+        ...(r.corrupt.length > 0 ? [`  INCOMPLETE    ${r.corrupt.length} stored document(s) no longer verify and were left out (run "ledger-archive check")`] : []),
       ]);
-      return EXIT.OK;
+      return r.corrupt.length > 0 ? EXIT.FINDINGS : EXIT.OK;
     });
   },
 });

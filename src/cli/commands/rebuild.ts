@@ -80,10 +80,11 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
         ...(r.check !== null ? [`  check      ${r.check.equal ? 'read back equal: every row present and byte-equal in canonical form' : `${r.check.differencesTotal} differences`}`] : []),
         ...(r.check?.differences ?? []).slice(0, 10).map((d) => `    ${d.kind} ${d.table} ${d.id}`),
         ...(r.marker !== null ? [`  marker     ledger_archive_rebuild: ${r.marker}`] : []),
+        ...(r.corrupt.length > 0 ? [`  INCOMPLETE ${r.corrupt.length} stored document(s) no longer verify and were left out (run "ledger-archive check")`] : []),
       ];
       writeSummary(io, args, { ...r, plan: planToJson(p) }, lines);
       if (r.check !== null && !r.check.equal) return EXIT.TARGET;
-      return p.gaps.stopped || (r.targetEmpty === false && args.force !== true) ? EXIT.FINDINGS : EXIT.OK;
+      return p.gaps.stopped || (r.targetEmpty === false && args.force !== true) || r.corrupt.length > 0 ? EXIT.FINDINGS : EXIT.OK;
     });
   },
 });

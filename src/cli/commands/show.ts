@@ -36,6 +36,11 @@ export const showCommand = defineCommand<ShowArgs>({
         writeSummary(io, args, { found: false, kind: args.kind, id: args.id }, [`no ${args.kind} ${args.id} in the archive`]);
         return EXIT.FINDINGS;
       }
+      if (r.kind === 'corrupt') {
+        // Named by the reporter-less summary: the stored bytes no longer verify (SPEC.md §15.11).
+        writeSummary(io, args, { found: true, corrupt: r.findings }, r.findings.map((f) => `${f.code} ${f.doc}: ${f.message}`));
+        return EXIT.FINDINGS;
+      }
       const pretty = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
       const lines: string[] = [];
       if (r.kind === 'block') {
