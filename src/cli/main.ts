@@ -7,6 +7,7 @@ import { LedgerError, isLedgerError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './context.js';
+import { LIMIT_OPTIONS, applyLimitOptions } from './limit-options.js';
 
 /**
  * Run the CLI with `argv` (without node and script) and return the exit code.
@@ -20,6 +21,8 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     .usage('$0 <command> [options]\n\nKeep a verified copy of a BigchainDB ledger.')
     .option('json', { type: 'boolean', describe: 'machine output: NDJSON events on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or info on stderr' })
+    .options(LIMIT_OPTIONS)
+    .middleware(applyLimitOptions)
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()

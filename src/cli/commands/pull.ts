@@ -23,7 +23,16 @@ interface PullArgs extends GlobalArgs {
   archive?: string;
   workers?: number;
   overlap?: number;
+  'http-timeout'?: number;
+  'http-min-rate'?: number;
+  'http-budget'?: number;
+  'allow-redirects'?: boolean;
+  'query-timeout'?: number;
+  'read-timeout'?: number;
+  'max-frame-bytes'?: number;
 }
+
+const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1000);
 
 const list = (v: string[] | undefined): string[] | undefined => {
   const out = (v ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -45,7 +54,14 @@ export const pullCommand = defineCommand<PullArgs>({
     .option('ca', { type: 'string', describe: 'CA certificate file: connect to RethinkDB over TLS' })
     .option('archive', ARCHIVE_OPTION)
     .option('workers', WORKERS_OPTION)
-    .option('overlap', { type: 'number', describe: 'seconds re-read before the --all cursor (default 120)' }),
+    .option('overlap', { type: 'number', describe: 'seconds re-read before the --all cursor (default 120)' })
+    .option('http-timeout', { type: 'number', describe: 'HTTP: seconds one attempt may take, headers and body (default 30)' })
+    .option('http-min-rate', { type: 'number', describe: 'HTTP: slowest body accepted, bytes/s after 5 s (default 1024; 0 = none)' })
+    .option('http-budget', { type: 'number', describe: 'HTTP: seconds one request may take over all its retries (default 120)' })
+    .option('allow-redirects', { type: 'boolean', describe: 'HTTP: follow redirects to other origins too (default: same origin only)' })
+    .option('query-timeout', { type: 'number', describe: 'RethinkDB: seconds to wait for the whole answer of a query (default 60)' })
+    .option('read-timeout', { type: 'number', describe: 'RethinkDB: seconds to wait for the next batch of a cursor (default 30; feeds wait)' })
+    .option('max-frame-bytes', { type: 'number', describe: 'RethinkDB: largest reply frame accepted (default --max-document-bytes + 1 MiB)' }),
   async run(args, io) {
     const { pull } = await import('../../ops/pull.js');
     const reporter = makeReporter(io, args);
@@ -55,6 +71,9 @@ export const pullCommand = defineCommand<PullArgs>({
         archive, from: args.from, selection: JSON.parse(JSON.stringify(selection)) as typeof selection,
         follow: args.follow === true, fillGaps: args['fill-gaps'] === true, passwordFile: args['password-file'], ca: args.ca,
         reporter, signal: io.signal, workers: args.workers, overlapSeconds: args.overlap,
+        http: { timeoutMs: ms(args['http-timeout']), minBytesPerSecond: args['http-min-rate'], budgetMs: ms(args['http-budget']),
+          allowRedirects: args['allow-redirects'] === true },
+        rethink: { queryTimeoutMs: ms(args['query-timeout']), readTimeoutMs: ms(args['read-timeout']), maxFrameBytes: args['max-frame-bytes'] },
       });
       const s = r.summary;
       const k = (name: string, t: { new: number; duplicate: number; quarantined: number; conflicts: number }): string =>
