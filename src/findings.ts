@@ -8,6 +8,7 @@ export const FINDING_CODES = {
   DOC_MALFORMED: 'a field is missing, of the wrong type or of the wrong length',
   DOC_UNKNOWN_KIND: 'the document is neither a block, a vote nor an assets/metadata row',
   DOC_UNSIGNED_FIELD: 'a field outside what BigchainDB signed or stores; dropped, the signed form is used',
+  DOC_LIMIT: 'the document breaks a limit (size, nesting, elements, string length, transactions, voters, inputs/outputs)',
   // blocks (SPEC §8.2)
   BLOCK_ID_MISMATCH: 'the block id is not the hash of its canonical `block`',
   BLOCK_BAD_SIGNATURE: 'the block signature does not verify under node_pubkey',

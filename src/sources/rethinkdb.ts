@@ -10,7 +10,7 @@
  */
 import { r, type Connection, type RDatum, type RQuery } from 'rethinkdb-ts';
 import type { Layout, RawDoc, TableName } from './source.js';
-import { connectRethink, READ_OPTIONS, rethinkError, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
+import { connectRethink, READ_OPTIONS, rethinkError, rowLimitProblem, runNames, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
 
 export { parseRethinkUrl, redactUrl, PASSWORD_ENV, type RethinkUrl } from './rethinkdb-url.js';
@@ -70,7 +70,9 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
   const table = (t: TableName) => r.db(url.db).table(t);
   const raw = (t: TableName, doc: unknown): RawDoc => {
     const id = (doc as { id?: unknown } | null)?.id;
-    return { table: t, doc, origin: `rethinkdb://${url.host}:${url.port}/${url.db}/${t}/${String(id)}` };
+    const origin = `rethinkdb://${url.host}:${url.port}/${url.db}/${t}/${typeof id === 'string' && id.length <= 128 ? id : String(typeof id === 'object' ? '?' : id).slice(0, 128)}`;
+    const over = rowLimitProblem(t, doc); // before anything walks the row (SPEC.md §21)
+    return over === null ? { table: t, doc, origin } : { table: t, doc: null, origin, invalid: over.message, limit: over.limit };
   };
   async function* rows(t: TableName, what: string, q: RQuery, dedupe: Set<unknown> | null = null): AsyncGenerator<RawDoc> {
     for await (const doc of streamRows(conn, url, 'LEDGER_SOURCE', what, q)) {
@@ -100,7 +102,7 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
     }
   }
   const indexList = async (t: TableName): Promise<string[]> =>
-    runOne(conn, url, 'LEDGER_SOURCE', `index_list of ${t}`, table(t).indexList() as RQuery<string[]>);
+    runNames(conn, url, 'LEDGER_SOURCE', `index_list of ${t}`, table(t).indexList() as RQuery<string[]>);
 
   return {
     url,
@@ -175,14 +177,14 @@ export function outputKeys(block: unknown): string[] {
  * otherwise the newest block's transaction version tells 0.9 from 0.10.
  */
 async function detectLayout(conn: Connection, url: RethinkUrl): Promise<Layout> {
-  const tables = await runOne(conn, url, 'LEDGER_SOURCE', 'table_list', r.db(url.db).tableList() as RQuery<string[]>);
+  const tables = await runNames(conn, url, 'LEDGER_SOURCE', 'table_list', r.db(url.db).tableList() as RQuery<string[]>);
   if (!tables.includes('bigchain')) {
     throw rethinkError('LEDGER_SOURCE', url, 'layout detection', new Error(`no bigchain table in database ${url.db} (not a BigchainDB database)`));
   }
   if (tables.includes('metadata')) return '1.3';
   if (tables.includes('assets')) return '1.0';
   const blocks = r.db(url.db).table('bigchain');
-  const indexes = await runOne(conn, url, 'LEDGER_SOURCE', 'index_list of bigchain', blocks.indexList() as RQuery<string[]>);
+  const indexes = await runNames(conn, url, 'LEDGER_SOURCE', 'index_list of bigchain', blocks.indexList() as RQuery<string[]>);
   // Without BigchainDB's timestamp index any block will do (all blocks of a 0.9/0.10 ledger share the version).
   const sample = indexes.includes('block_timestamp') ? blocks.orderBy({ index: r.desc('block_timestamp') }).limit(1) : blocks.limit(1);
   const newest = await runOne(conn, url, 'LEDGER_SOURCE', 'newest block', sample as RQuery<unknown[]>, READ_OPTIONS);

@@ -5,6 +5,7 @@
  */
 import { finding, type Finding } from '../findings.js';
 import { parseJson } from '../model/json.js';
+import { isLimitError, jsonValueProblem } from '../model/limits.js';
 import { classifyDocument, docName, parseAssetRow, parseBlock, parseMetadataRow, parseTransaction, parseVote,
   voteName, voteSchemaProblem } from '../model/parse.js';
 import { storedNeeds } from '../model/stored.js';
@@ -37,14 +38,22 @@ export type CheckedDoc = (
 export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   let doc = raw.doc;
   if (raw.invalid !== undefined) {
-    return invalid(raw.origin, raw.origin, finding('DOC_INVALID_JSON', 'document', raw.origin, `unreadable document: ${raw.invalid}`));
+    return invalid(raw.origin, raw.origin, raw.limit !== undefined
+      ? finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${raw.invalid}`, { limit: raw.limit })
+      : finding('DOC_INVALID_JSON', 'document', raw.origin, `unreadable document: ${raw.invalid}`));
   }
   if (doc === undefined && raw.text !== undefined) {
     try {
       doc = parseJson(raw.text);
     } catch (err) {
-      return invalid(raw.origin, raw.origin, finding('DOC_INVALID_JSON', 'document', raw.origin, `invalid JSON: ${(err as Error).message}`));
+      return invalid(raw.origin, raw.origin, isLimitError(err)
+        ? finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${err.message}`, { limit: err.problem.limit, max: err.problem.max })
+        : finding('DOC_INVALID_JSON', 'document', raw.origin, `invalid JSON: ${(err as Error).message}`));
     }
+  } else {
+    // A value parsed by someone else (a driver): walk it iteratively before anything recursive does.
+    const p = jsonValueProblem(doc);
+    if (p !== null) return invalid(raw.origin, raw.origin, finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${p.message}`, { limit: p.limit, max: p.max }));
   }
   const where = raw.origin;
   switch (classifyDocument(doc, raw.table)) {
@@ -76,7 +85,7 @@ export function safeCheck(raw: RawDoc, federation: Federation, post: (v: Checked
 }
 
 function checkBlock(doc: unknown, where: string, federation: Federation): CheckedDoc {
-  const p = parseBlock(doc, where);
+  const p = parseBlock(doc, where, federation.keys.length);
   if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
   // Only the signed form goes on (SPEC.md §15.3.1): verified, stored and counted as such.
   const s = signedForm('block', p.value, p.value.id, where);

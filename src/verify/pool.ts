@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
+import { limits } from '../model/limits.js';
 import type { RawDoc } from '../sources/source.js';
 import { safeCheck, type CheckedDoc } from './document.js';
 import { loadPostStep } from './post-step.js';
@@ -85,7 +86,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
   };
   const outstanding = new Array<number>(n).fill(0);
   const threads = Array.from({ length: n }, (_, i) => {
-    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), keepDocs: opts.keepDocs === true, post: opts.post } });
+    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
     w.on('message', (m: { seq: number; out: CheckedDoc[] }) => {
       const p = waiting.get(m.seq);
       waiting.delete(m.seq);

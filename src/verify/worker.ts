@@ -5,11 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
+import { setLimits } from '../model/limits.js';
 import type { RawDoc } from '../sources/source.js';
 import { safeCheck } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
 
+setLimits(workerData.limits); // the limits the parent was started with (SPEC.md §21)
 const federation = federationFromJson(workerData.federation);
 const keepDocs = workerData.keepDocs === true;
 const post = await loadPostStep(workerData.post as string | undefined);
