@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npm run prepare` (issue 11 §7): build dist/ whenever the package is installed from a
+// clone. `npm ci` runs it with node_modules in place; `npm install -g .` links the folder
+// and runs it with no node_modules at all (npm installs nothing into a linked folder), so
+// the locked dependencies are installed first, scripts off (this one included).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.env.npm_execpath;
+const run = (args) => {
+  // npm_execpath is npm's own CLI script: run it with this node, so PATH does not matter.
+  if (npm !== undefined && npm.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { cwd: root, stdio: 'inherit' });
+  else execFileSync('npm', args, { cwd: root, stdio: 'inherit' });
+};
+if (!existsSync(join(root, 'node_modules', 'typescript', 'bin', 'tsc'))) {
+  run(['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund']);
+}
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
