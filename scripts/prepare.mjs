@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.env.npm_execpath;
+// The outer `npm install -g --prefix P` passes its settings down; this install is local to the clone.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_(global|prefix|location)$/i.test(k)));
 const run = (args) => {
   // npm_execpath is npm's own CLI script: run it with this node, so PATH does not matter.
-  if (npm !== undefined && npm.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { cwd: root, stdio: 'inherit' });
-  else execFileSync('npm', args, { cwd: root, stdio: 'inherit' });
+  if (npm !== undefined && npm.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { cwd: root, env, stdio: 'inherit' });
+  else execFileSync('npm', args, { cwd: root, env, stdio: 'inherit' });
 };
 if (!existsSync(join(root, 'node_modules', 'typescript', 'bin', 'tsc'))) {
   run(['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund']);
