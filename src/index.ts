@@ -50,6 +50,7 @@ export { createIndexes } from './ops/create-indexes.js';
 export { merge } from './ops/merge.js';
 export { exportArchive } from './ops/export.js';
 export { importFiles } from './ops/import.js';
+export { listQuarantine, retryQuarantine, dropQuarantine } from './ops/quarantine.js';
 
 // Export files (SPEC.md §17)
 export { writeExport } from './export/write.js';

@@ -7,11 +7,11 @@ import { ROOT } from './helpers/fixtures.js';
 // The public surface is a contract: adding or removing a name is a deliberate change here.
 const EXPECTED = ['ERROR_CODES', 'EXIT', 'FINDING_CODES', 'HumanReporter', 'JsonFloat', 'JsonReporter', 'LedgerError',
   'canonicalBytes', 'canonicalize', 'check', 'checkChain', 'checkDocument', 'checkDocuments', 'closeArchive', 'computeTxId',
-  'createIndexes', 'decide', 'electBlock', 'exportArchive', 'federationFromJson', 'federationToJson', 'findGaps', 'finding',
-  'generateKeyFile', 'hashHex', 'importFiles', 'ingest', 'initArchive', 'isJsonFloat', 'isLedgerError', 'loadFederation',
+  'createIndexes', 'decide', 'dropQuarantine', 'electBlock', 'exportArchive', 'federationFromJson', 'federationToJson', 'findGaps', 'finding',
+  'generateKeyFile', 'hashHex', 'importFiles', 'ingest', 'initArchive', 'isJsonFloat', 'isLedgerError', 'listQuarantine', 'loadFederation',
   'loadKeyFile', 'main', 'merge', 'noopReporter', 'openAnySource', 'openArchive', 'openHttpSource', 'openRethinkSource',
   'openRethinkTarget', 'parseJson', 'parseRethinkUrl', 'planRebuild', 'pull', 'readDocumentFiles', 'readDump', 'readDumpInfo',
-  'readExport', 'rebuild', 'recoupleBlock', 'repairIndexes', 'resolveArchiveDir', 'show', 'status', 'stripBlock',
+  'readExport', 'rebuild', 'recoupleBlock', 'repairIndexes', 'resolveArchiveDir', 'retryQuarantine', 'show', 'status', 'stripBlock',
   'transactionStatus', 'tryCanonicalBytes', 'verifyBlock', 'verifyDocuments', 'verifyEd25519', 'verifyExportFile',
   'verifyTransaction', 'verifyVote', 'voteEligibility', 'writeDump', 'writeExport'];
 

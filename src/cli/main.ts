@@ -12,6 +12,7 @@ import type { CliIo } from './context.js';
 import { closest, unknownOptions } from './suggest.js';
 import { takeOptionError } from './options.js';
 import { LIMIT_OPTIONS, applyLimitOptions } from './limit-options.js';
+import { stopAllBars } from '../report/progress-bar.js';
 
 const GLOBAL_OPTIONS = ['json', 'quiet', 'q', 'verbose', 'help', 'version', ...Object.keys(LIMIT_OPTIONS)];
 
@@ -56,8 +57,10 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   try {
     await y.parseAsync(argv, {}, (_err, _args, out) => { output = out; });
   } catch (err) {
+    stopAllBars();
     return reportError(err, ownIo, argv.includes('--json'), argv.includes('--verbose'));
   }
+  stopAllBars();
   if (output !== '') ownIo.out.write(output.endsWith('\n') ? output : `${output}\n`);
   return exitCode;
 }

@@ -75,7 +75,7 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
   let done = 0;
   try {
     for await (const v of checkDocuments(opts.docs, { federation: opts.federation, workers: opts.workers, signal: opts.signal })) {
-      if (v.kind === 'block') report.transactionsInBlocks += Array.isArray(v.block.block.transactions) ? v.block.block.transactions.length : 0;
+      if (v.kind === 'block') report.transactionsInBlocks += v.transactionCount ?? (Array.isArray(v.block.block.transactions) ? v.block.block.transactions.length : 0);
       if (v.kind === 'block' && v.needs !== null) {
         // Stored layout: counted when verified, at the end; its votes elect it meanwhile.
         v.findings.forEach(emitFinding); // DOC_UNSIGNED_FIELD: the signed form goes on

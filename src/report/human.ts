@@ -1,8 +1,10 @@
 /**
  * Human output (SPEC.md §12.1): results on stdout; logs and progress on stderr —
- * a redrawn bar when stderr is a terminal, a plain line every few seconds otherwise.
+ * on a terminal a bar (percentage, rate, ETA: ./progress-bar.ts) when the total is known
+ * and a redrawn count otherwise; a plain line every few seconds when not a terminal.
  */
 import type { Finding } from '../findings.js';
+import { TerminalBar } from './progress-bar.js';
 import type { Progress, Reporter } from './reporter.js';
 
 /** Where the human reporter writes; injectable for tests. */
@@ -19,6 +21,7 @@ export class HumanReporter implements Reporter {
   private lastDraw = 0;
   private barShown = false;
   private started = new Map<string, number>();
+  private bar: TerminalBar | null = null;
   private readonly now: () => number;
   constructor(private readonly io: HumanStreams, private readonly opts: HumanOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -31,9 +34,17 @@ export class HumanReporter implements Reporter {
     const tty = this.io.err.isTTY === true;
     if (t - this.lastDraw < (tty ? 100 : 5000)) return;
     this.lastDraw = t;
-    const line = formatProgress(p, (t - this.started.get(p.phase)!) / 1000);
+    const seconds = (t - this.started.get(p.phase)!) / 1000;
+    if (tty && p.total !== undefined && p.total > 0) {
+      if (this.bar !== null && this.bar.phase !== p.phase) this.clear();
+      this.bar ??= new TerminalBar(this.io.err, p.phase, p.unit ?? 'documents');
+      this.bar.update(Math.min(p.done, p.total), p.total, seconds >= 0.5 ? p.done / seconds : undefined);
+      return;
+    }
+    if (this.bar !== null) this.clear();
+    const line = formatProgress(p, seconds);
     if (tty) {
-      this.io.err.write(`\r\x1b[K${line.slice(0, (this.io.err.columns ?? 100) - 1)}`);
+      this.io.err.write(`\r\x1b[K${line.slice(0, (this.io.err.columns || 100) - 1)}`);
       this.barShown = true;
     } else {
       this.io.err.write(`${line}\n`);
@@ -54,6 +65,7 @@ export class HumanReporter implements Reporter {
 
   private line(s: string): void { this.clear(); this.io.err.write(`${s}\n`); }
   private clear(): void {
+    if (this.bar !== null) { this.bar.stop(); this.bar = null; }
     if (this.barShown) { this.io.err.write('\r\x1b[K'); this.barShown = false; }
   }
 }

@@ -23,7 +23,7 @@ import { signedForm } from './signed-form.js';
  * the worker; opaque here, read by the caller that asked for it.
  */
 export type CheckedDoc = (
-  | { kind: 'block'; origin: string; block: Block; needs: { assets: string[]; metadata: string[] } | null; findings: Finding[] }
+  | { kind: 'block'; origin: string; block: Block; needs: { assets: string[]; metadata: string[] } | null; findings: Finding[]; transactionCount?: number }
   | { kind: 'vote'; origin: string; vote: Vote; signatureOk: boolean; schemaOk: boolean; findings: Finding[] }
   | { kind: 'asset' | 'metadata'; origin: string; id: string; row: Record<string, unknown>; findings: Finding[] }
   | { kind: 'tx'; origin: string; id: string; findings: Finding[] }

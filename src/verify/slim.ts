@@ -5,9 +5,9 @@
  */
 import type { CheckedDoc } from './document.js';
 
-/** Drop the bulky transaction list from a block verdict unless `keepDocs`. */
+/** Drop the bulky transaction list from a block verdict unless `keepDocs` (its length is kept: `transactionCount`). */
 export function slimVerdict(v: CheckedDoc, keepDocs: boolean): CheckedDoc {
   if (keepDocs || v.kind !== 'block' || v.needs !== null) return v;
   const { transactions: _t, ...body } = v.block.block;
-  return { ...v, block: { ...v.block, block: { ...body, transactions: [] } } };
+  return { ...v, transactionCount: v.block.block.transactions.length, block: { ...v.block, block: { ...body, transactions: [] } } };
 }

@@ -10,6 +10,7 @@ import { initCommand } from './init.js';
 import { keygenCommand } from './keygen.js';
 import { mergeCommand } from './merge.js';
 import { pullCommand } from './pull.js';
+import { quarantineCommand } from './quarantine.js';
 import { rebuildCommand } from './rebuild.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   gapsCommand,
   showCommand,
   checkCommand,
+  quarantineCommand,
   mergeCommand,
   rebuildCommand,
   createIndexesCommand,

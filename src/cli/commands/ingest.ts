@@ -32,8 +32,13 @@ export const ingestCommand = defineCommand<IngestArgs>({
       const s = await ingest({ archive, docs: openDocuments(args.files, { db: args.db }), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
         source: { name: args.files.length === 1 ? `file:${args.files[0]}` : `files:${args.files.join(',')}` } });
       const k = s.byKind;
+      const seen = (t: { new: number; duplicate: number; quarantined: number; conflicts: number }): string =>
+        (t.new + t.duplicate + t.quarantined + t.conflicts).toLocaleString('en-US');
+      const rows = k.asset.new + k.asset.duplicate + k.metadata.new + k.metadata.duplicate;
       writeSummary(io, args, { ...s, findings: undefined }, [
         'summary:',
+        `  checked       ${seen(k.block)} blocks and ${seen(k.vote)} votes against ${archive.federation.keys.length} federation keys (${archive.federation.hash ?? 'sha3-256'})`
+          + `${rows > 0 ? `; ${(k.asset.new + k.asset.duplicate).toLocaleString('en-US')} asset and ${(k.metadata.new + k.metadata.duplicate).toLocaleString('en-US')} metadata rows re-coupled` : ''}`,
         `  stored        ${s.new} new (${k.block.new} blocks, ${k.vote.new} votes), ${s.duplicate} already held`,
         `  quarantined   ${s.quarantined}`,
         `  conflicts     ${s.conflicts}`,
