@@ -84,8 +84,8 @@ export function wireText(v: unknown): string {
  * Another ASCII JSON text of the same value, as a client might send it: whitespace
  * between tokens, characters (printable ones too) as `\uXXXX` escapes in either hex
  * case, `/` as `\/`, and keys given twice (an earlier member with the same key and
- * another value: Python's json and JSON.parse both keep the last value at the first
- * key's place). `seed` picks the variations.
+ * a scalar value, so that nesting stays within MAX_NESTING: Python's json and JSON.parse
+ * both keep the last value at the first key's place). `seed` picks the variations.
  */
 export function variantWireText(v: unknown, seed: number): string {
   let x = seed | 0 || 1;
@@ -108,7 +108,7 @@ export function variantWireText(v: unknown, seed: number): string {
     if (typeof y === 'object' && y !== null && !isJsonFloat(y)) {
       const o = y as Record<string, unknown>;
       const members = Object.keys(o).map((k) => {
-        const dup = next(6) === 0 ? `${str(k)}${ws()}:${ws()}${next(2) ? 'null' : '[1]'},${ws()}` : '';
+        const dup = next(6) === 0 ? `${str(k)}${ws()}:${ws()}${next(2) ? 'null' : '"x"'},${ws()}` : '';
         return `${dup}${str(k)}${ws()}:${ws()}${walk(o[k])}`;
       });
       return `{${ws()}${members.join(`${ws()},${ws()}`)}${ws()}}`;
