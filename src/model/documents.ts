@@ -1,7 +1,9 @@
 /**
- * The Source interface (SPEC.md §11): every place documents come from (RethinkDB,
- * the HTTP API, dump files, NDJSON files) yields raw, untrusted documents through
- * this one shape. Nothing a source yields is trusted; ingest verifies it.
+ * The shapes documents travel in (SPEC.md §11): every place documents come from
+ * (RethinkDB, the HTTP API, dump files, NDJSON files) yields raw, untrusted documents as
+ * {@link RawDoc}; tables, stored layouts and selections are named here too. They live in
+ * model/ because every floor above uses them (ARCHITECTURE.md). Nothing a source yields is
+ * trusted; ingest verifies it.
  */
 
 /** BigchainDB's RethinkDB tables (reference §6). */
