@@ -79,6 +79,11 @@ describe('CLI usage', () => {
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /LEDGER_USAGE: .*id/);
     }
+    // An all-digit id stays text (a number would lose its digits): not held, exit 1, not 2.
+    const digits = '0123456789'.repeat(6) + '0123';
+    const held = await runCli(['show', 'block', digits, '--archive', dir, '--json']);
+    assert.equal(held.code, 1, held.stderr);
+    assert.equal((JSON.parse(held.stdout.trim()) as { id: string }).id, digits);
     for (const [option, argv] of [['tx', ['pull', '--tx', 'abc']], ['asset', ['pull', '--asset', 'g'.repeat(64)]],
       ['owner', ['pull', '--owner', 'not-base58!']], ['hash', ['init', '-f', FED, '--hash', 'md5']]] as const) {
       const r = await runCli([...argv, '--archive', dir]);

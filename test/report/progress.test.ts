@@ -7,6 +7,8 @@
 import { after, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { ROOT } from '../helpers/fixtures.js';
 import { HumanReporter, formatProgress } from '../../src/report/human.js';
 import { JsonReporter } from '../../src/report/json.js';
 import { stopAllBars, formatEta } from '../../src/report/progress-bar.js';
@@ -95,5 +97,19 @@ describe('progress', () => {
       else assert.match(visible(err.text), /verify export \[-{24}\] 0% 0\/1 files/);
       assert.match(stdout, /imported:/);
     }
+  });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it('in a real pseudo-terminal (script -qc): ingest of a dump draws a bar whose total is the tables\' document count', { skip: !hasScript && 'no `script` (util-linux) here' }, async () => {
+    const dir = join(ws.dir, 'pty');
+    assert.equal((await runCli(['init', '--archive', dir, '--federation', fixture('sample', 'federation.json')])).code, 0);
+    const cmd = [process.execPath, join(ROOT, 'bin', 'ledger-archive.js'), 'ingest', fixture('sample', 'rethinkdb_dump_2017-11-06T10-00-00.tar.gz'), '--archive', dir, '--workers', '0']
+      .map((a) => `'${a}'`).join(' ');
+    const typescript = join(ws.dir, 'typescript');
+    execFileSync('script', ['-qc', `${cmd} >/dev/null`, typescript], { stdio: 'ignore', timeout: 120_000 });
+    const { readFileSync } = await import('node:fs');
+    const shown = visible(readFileSync(typescript, 'utf8'));
+    assert.match(shown, /ingest \[#+-+\] \d+% \d+\/6875 documents/);
+    assert.match(shown, /COMMAND_EXIT_CODE="0"/);
   });
 });
