@@ -76,6 +76,17 @@ describe('CLI rebuild, create-indexes, merge', () => {
     assert.match(dry2.stdout, /not empty/);
   });
 
+  it('issue 8 regression: --layout 1.3 and --layout 1.0 as --help writes them (strings, not numbers)', async () => {
+    for (const [layout, db] of [['1.3', 'l13'], ['1.0', 'l10']] as const) {
+      const r = await runCli(['rebuild', '--to', rethinkUrl(d, db), '--layout', layout, '--archive', dir, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((events(r.stdout).at(-1)!.plan as { layout: string }).layout, layout);
+      assert.ok(d.rows(db, 'assets').length > 0);
+      // 1.0 has no metadata table (BigchainDB 1.0's schema); 1.3 has one.
+      if (layout === '1.0') assert.throws(() => d.rows(db, 'metadata')); else assert.ok(Array.isArray(d.rows(db, 'metadata')));
+    }
+  });
+
   it('an unreachable target exits 7; a bad --to or --until exits 2', async () => {
     const r = await runCli(['rebuild', '--to', 'rethinkdb://127.0.0.1:1/x', '--archive', dir]);
     assert.equal(r.code, 7);
