@@ -7,6 +7,8 @@ export const FINDING_CODES = {
   DOC_INVALID_JSON: 'the text is not valid JSON',
   DOC_MALFORMED: 'a field is missing, of the wrong type or of the wrong length',
   DOC_UNKNOWN_KIND: 'the document is neither a block, a vote nor an assets/metadata row',
+  DOC_UNSIGNED_FIELD: 'a field outside what BigchainDB signed or stores; dropped, the signed form is used',
+  DOC_LIMIT: 'the document breaks a limit (size, nesting, elements, string length, transactions, voters, inputs/outputs)',
   // blocks (SPEC §8.2)
   BLOCK_ID_MISMATCH: 'the block id is not the hash of its canonical `block`',
   BLOCK_BAD_SIGNATURE: 'the block signature does not verify under node_pubkey',
@@ -34,6 +36,7 @@ export const FINDING_CODES = {
   // archive (SPEC §8.6)
   STORE_CONFLICT: 'a different document arrived under an id the archive already holds',
   STORE_CORRUPT: 'a stored value no longer verifies or an index entry is wrong',
+  STORE_INCOMPLETE: 'committed batches are missing from the database (completeness record)',
 } as const;
 
 /** A stable finding code from {@link FINDING_CODES}. */

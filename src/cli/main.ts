@@ -11,9 +11,10 @@ import { EXIT, EXIT_CODES_HELP, commandExitHelp, exitCodeFor } from './exit-code
 import type { CliIo } from './context.js';
 import { closest, unknownOptions } from './suggest.js';
 import { takeOptionError } from './options.js';
+import { LIMIT_OPTIONS, applyLimitOptions } from './limit-options.js';
 import { stopAllBars } from '../report/progress-bar.js';
 
-const GLOBAL_OPTIONS = ['json', 'quiet', 'q', 'verbose', 'help', 'version'];
+const GLOBAL_OPTIONS = ['json', 'quiet', 'q', 'verbose', 'help', 'version', ...Object.keys(LIMIT_OPTIONS)];
 
 /**
  * Run the CLI with `argv` (without node and script) and return the exit code.
@@ -32,6 +33,8 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     .option('json', { type: 'boolean', describe: 'machine output: NDJSON events on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or info on stderr' })
     .option('verbose', { type: 'boolean', describe: 'print the stack of an internal error (as LEDGER_ARCHIVE_DEBUG=1)' })
+    .options(LIMIT_OPTIONS)
+    .middleware(applyLimitOptions)
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()

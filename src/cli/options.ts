@@ -160,15 +160,25 @@ export const isDirectory = (p: string): boolean => existsSync(p) && statSync(p).
 
 /**
  * Open the archive named by `--archive` (or the environment, or the default), run `fn`,
- * and close it whatever happens.
+ * and close it whatever happens. `readOnly` for commands asked only to read: the archive
+ * folder is not changed by a byte (SPEC.md §15.1). LevelDB failures become
+ * LEDGER_ARCHIVE_CORRUPT naming the archive (exit 4).
  * @throws LedgerError LEDGER_ARCHIVE_* / LEDGER_STORE_LOCKED from opening
  */
-export async function withArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>): Promise<T> {
-  const { openArchive, closeArchive, resolveArchiveDir } = await import('../store/archive.js');
-  const archive = await openArchive({ dir: resolveArchiveDir(dir, process.env) });
+export async function withArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>, opts: { readOnly?: boolean; acceptIncomplete?: boolean } = {}): Promise<T> {
+  const { openArchive, closeArchive, resolveArchiveDir, asArchiveError } = await import('../store/archive.js');
+  const path = resolveArchiveDir(dir, process.env);
+  const archive = await openArchive({ dir: path, readOnly: opts.readOnly === true, acceptIncomplete: opts.acceptIncomplete === true });
   try {
     return await fn(archive);
+  } catch (err) {
+    throw asArchiveError(err, path);
   } finally {
-    await closeArchive(archive);
+    await closeArchive(archive).catch((err: unknown) => { throw asArchiveError(err, path); });
   }
+}
+
+/** {@link withArchive} for commands asked only to read: the archive folder is left exactly as it was. */
+export function withReadOnlyArchive<T>(dir: string | undefined, fn: (archive: Archive) => Promise<T>): Promise<T> {
+  return withArchive(dir, fn, { readOnly: true });
 }

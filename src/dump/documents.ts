@@ -4,10 +4,10 @@
  * right reader for a path.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
 import { LedgerError, isLedgerError } from '../errors.js';
 import { splitJsonDocuments } from './json-stream.js';
+import { ndjsonLines } from './ndjson.js';
 import { readExportDir } from './export-dir.js';
 import { readDump } from './read.js';
 import type { ReadDoc, ReadTablesOptions } from './tables.js';
@@ -33,7 +33,8 @@ export async function* readDocumentFiles(paths: readonly string[],
     try {
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
-        yield item.ok ? { table: null, doc: item.value, origin } : { table: null, doc: null, origin, invalid: item.error };
+        yield item.ok ? { table: null, doc: item.value, origin }
+          : { table: null, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {
       if (isLedgerError(err)) throw err;
@@ -43,15 +44,19 @@ export async function* readDocumentFiles(paths: readonly string[],
 }
 
 /**
- * NDJSON when the first non-empty line is a whole JSON value on its own. Such files are read
- * line by line: a bad line is one DOC_INVALID_JSON finding and the next line still counts,
- * and each line's text goes to the verification workers unparsed (SPEC.md §7.6).
+ * NDJSON when the first non-empty line is a whole JSON value on its own, looks like one
+ * object (`{` … `}`, perhaps broken), or is longer than a document may be. Such files are
+ * read line by line (dump/ndjson.ts): a bad or over-long line is one finding at
+ * `file:line` and the next line still counts, and each line's text goes to the
+ * verification workers unparsed (SPEC.md §7.6).
  */
 async function isNdjson(file: string): Promise<boolean> {
   try {
-    for await (const line of createInterface({ input: createReadStream(file, { end: 1 << 20 }), crlfDelay: Infinity })) {
-      if (line.trim() === '') continue;
-      try { JSON.parse(line); return !line.trimStart().startsWith('['); } catch { return false; }
+    for await (const l of ndjsonLines(createReadStream(file))) {
+      if (!('text' in l)) return l.limit !== undefined;
+      const t = l.text.trim();
+      if (t.startsWith('[')) return false;
+      try { JSON.parse(t); return true; } catch { return t.startsWith('{') && t.endsWith('}'); }
     }
   } catch (err) {
     throw new LedgerError('LEDGER_INPUT', `${file}: cannot read: ${(err as Error).message}`, { path: file }, err);
@@ -60,11 +65,11 @@ async function isNdjson(file: string): Promise<boolean> {
 }
 
 async function* readNdjson(file: string): AsyncGenerator<ReadDoc> {
-  let line = 0;
   try {
-    for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      line++;
-      if (text.trim() !== '') yield { table: null, doc: undefined, text, origin: `${file}:${line}` };
+    for await (const l of ndjsonLines(createReadStream(file))) {
+      const origin = `${file}:${l.line}`;
+      if ('text' in l) yield { table: null, doc: undefined, text: l.text, origin };
+      else yield { table: null, doc: null, origin, invalid: l.error, ...(l.limit !== undefined ? { limit: l.limit } : {}) };
     }
   } catch (err) {
     throw new LedgerError('LEDGER_INPUT', `${file}: cannot read: ${(err as Error).message}`, { path: file }, err);

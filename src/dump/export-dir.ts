@@ -59,7 +59,7 @@ export async function* readExportDir(dir: string, opts: ReadTablesOptions = {}):
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
         yield item.ok ? { db: t.db, table, doc: item.value, origin }
-          : { db: t.db, table, doc: null, origin, invalid: item.error };
+          : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {
       if (isLedgerError(err)) throw err;

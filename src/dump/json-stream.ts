@@ -12,15 +12,16 @@
  */
 import { LedgerError } from '../errors.js';
 import { parseJson } from '../model/json.js';
+import { isLimitError, limits } from '../model/limits.js';
 import type { JsonValue } from '../model/json.js';
 
 /** Options of {@link splitJsonDocuments}. */
 export interface JsonStreamOptions {
   /** Name used in error messages (file, member). */
   name?: string;
-  /** Largest document in bytes (default 128 MiB, the importer's `--max-document-size`). */
+  /** Largest document in bytes (default: `maxDocumentBytes` of model/limits.ts). */
   maxDocumentBytes?: number;
-  /** Deepest nesting of arrays/objects in one document (default 100, the importer's limit). */
+  /** Deepest nesting of arrays/objects in one document (default: `maxDepth` of model/limits.ts). */
   maxDepth?: number;
   /** Empty or whitespace-only input yields nothing instead of failing (the importer fails). */
   allowEmpty?: boolean;
@@ -29,7 +30,7 @@ export interface JsonStreamOptions {
 /** One framed document: parsed, or the reason it could not be (a DOC_INVALID_JSON finding). */
 export type JsonStreamItem =
   | { ok: true; value: JsonValue; line: number; index: number }
-  | { ok: false; error: string; line: number; index: number };
+  | { ok: false; error: string; line: number; index: number; limit?: string };
 
 /** 128 MiB, `JSON_MAX_BUFFER_SIZE` of RethinkDB's `_import.py`. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 128 * 1024 * 1024;
@@ -73,8 +74,8 @@ export class JsonDocumentSplitter {
 
   constructor(opts: JsonStreamOptions = {}) {
     this.name = opts.name ?? 'input';
-    this.maxBytes = opts.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
-    this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxBytes = opts.maxDocumentBytes ?? limits().maxDocumentBytes;
+    this.maxDepth = opts.maxDepth ?? limits().maxDepth;
     this.allowEmpty = opts.allowEmpty ?? false;
     if (!(this.maxBytes > 0) || !(this.maxDepth > 0)) throw new RangeError('limits must be positive');
   }
@@ -230,9 +231,9 @@ export class JsonDocumentSplitter {
     this.haveFirst = true;
     const base = { line: this.docLine, index: this.index++ };
     if (this.size > this.maxBytes) {
-      return { ok: false, error: `document larger than ${this.maxBytes} bytes (${this.size})`, ...base };
+      return { ok: false, error: `document larger than ${this.maxBytes} bytes (${this.size}; limit maxDocumentBytes = ${this.maxBytes})`, limit: 'maxDocumentBytes', ...base };
     }
-    if (this.tooDeep) return { ok: false, error: `document nested deeper than ${this.maxDepth} levels`, ...base };
+    if (this.tooDeep) return { ok: false, error: `document nested deeper than ${this.maxDepth} levels (limit maxDepth = ${this.maxDepth})`, limit: 'maxDepth', ...base };
     const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     let text: string;
@@ -244,6 +245,7 @@ export class JsonDocumentSplitter {
       const value = this.scalar ? (parseJson(`[${text}]`) as JsonValue[])[0]! : parseJson(text);
       return { ok: true, value, ...base };
     } catch (err) {
+      if (isLimitError(err)) return { ok: false, error: err.message, limit: err.problem.limit, ...base };
       return { ok: false, error: `invalid JSON: ${(err as Error).message}`, ...base };
     }
   }

@@ -80,7 +80,7 @@ export async function* readDump(path: string, opts: ReadTablesOptions = {}): Asy
       for await (const item of split) {
         const origin = `${label}!${t.db}/${t.table}.${t.format}:${item.line}`;
         yield item.ok ? { db: t.db, table, doc: item.value, origin }
-          : { db: t.db, table, doc: null, origin, invalid: item.error };
+          : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {
       _rethrow(err, path, name);

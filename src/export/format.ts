@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { parseJson, type JsonValue } from '../model/json.js';
+import { isLimitError } from '../model/limits.js';
 import { federationFromJson, type FederationFile } from '../model/federation.js';
 import type { Layout } from '../sources/source.js';
 
@@ -135,6 +136,8 @@ export function decodeRecord(line: Buffer, at: LinePlace, parse = true): ExportR
   try {
     doc = parseJson(docText);
   } catch (err) {
+    // Over a limit (SPEC.md §21) is the document's fault, not the file's: ingest reports DOC_LIMIT.
+    if (isLimitError(err)) return m === null ? { kind, doc: null, text: docText } : { kind, doc: null, text: docText, layout: m[1] as Layout };
     throw corrupt(at, `bad JSON in the document: ${(err as Error).message}`, err);
   }
   let again: string;

@@ -6,7 +6,8 @@
  * Checked against python-rapidjson 0.0.11 (pinned by BigchainDB 1.0–1.3) and the
  * RapidJSON 1.1.0 it bundles: `Writer<StringBuffer>` (UTF-8 in and out, no encoding
  * validation), ints via Python `str(int)`, floats via `Writer::Double`, keys sorted
- * with `strcmp` on their UTF-8 bytes (= code point order), strings taken from
+ * with `strcmp` on their UTF-8 bytes (= code point order, but for keys equal up to
+ * a U+0000, refused by canonicalBytes), strings taken from
  * `PyUnicode_AsUTF8AndSize` (which fails on lone surrogates).
  */
 import { isJsonFloat } from './json.js';
@@ -43,13 +44,24 @@ export function canonicalize(value: unknown): string {
  * Canonical form as UTF-8 bytes, the exact preimage of ids and signatures.
  * @throws TypeError for values python-rapidjson 0.0.11 could not have serialized
  *   (so no BigchainDB id or signature covers them): strings or keys with a lone
- *   UTF-16 surrogate (PyUnicode_AsUTF8AndSize fails), NaN and ±Infinity; RangeError
+ *   UTF-16 surrogate (PyUnicode_AsUTF8AndSize fails), NaN and ±Infinity, objects with
+ *   keys equal up to a U+0000 (no order follows from the value); RangeError
  *   when nesting exceeds the stack
  */
 export function canonicalBytes(value: unknown): Buffer {
   const out: string[] = [];
   write(value, out, true);
   return Buffer.from(out.join(''), 'utf8');
+}
+
+/**
+ * {@link canonicalBytes} as a string: the text of a hash preimage, for assembling one
+ * from parts (verify/tx-message.ts). Same refusals.
+ */
+export function canonicalPreimageText(value: unknown): string {
+  const out: string[] = [];
+  write(value, out, true);
+  return out.join('');
 }
 
 /**
@@ -94,6 +106,7 @@ function writeArray(a: unknown[], out: string[], strict: boolean): void {
 
 function writeObject(o: Record<string, unknown>, out: string[], strict: boolean): void {
   const keys = sortKeys(Object.keys(o));
+  if (strict && keys.some(hasNul)) refuseNulCollision(keys);
   out.push('{');
   let first = true;
   for (const k of keys) {
@@ -107,15 +120,33 @@ function writeObject(o: Record<string, unknown>, out: string[], strict: boolean)
   out.push('}');
 }
 
+const hasNul = (k: string): boolean => k.includes('\u0000');
+
+/**
+ * python-rapidjson 0.0.11 sorts keys with `strcmp`, which ends a key at its first
+ * U+0000: keys equal up to there ("a", "a\u0000b") compare equal and come out in an
+ * order set by the dict's insertion order (1.x compares lengths too, then insertion
+ * order). No bytes follow from the value alone, and RethinkDB refuses such an object
+ * ("Duplicate object key"), so no BigchainDB id or signature covers one (SPEC.md §2.1, §20).
+ * Keys with a U+0000 that collide with no other key sort the same in all three orders.
+ */
+function refuseNulCollision(keys: string[]): void {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    const c = k.split('\u0000', 1)[0]!;
+    if (seen.has(c)) throw new TypeError('canonicalize: keys equal up to a U+0000 (their order in BigchainDB depends on insertion order)');
+    seen.add(c);
+  }
+}
+
 /**
  * Sort keys by Unicode code point, as `strcmp` on UTF-8 orders them. JavaScript's
  * default sort compares UTF-16 code units, which orders U+E000..U+FFFF after
  * astral characters; only when a key has a surrogate does the slower code-point
  * comparison run.
  *
- * Known limit: python-rapidjson compares keys with `strcmp`, which stops at U+0000,
- * so keys equal up to a NUL ("a", "a\u0000b") compare equal and `std::sort` leaves
- * them in an unspecified order. We order them by full code point sequence.
+ * Keys equal up to a U+0000 are ordered here by their full code point sequence, a
+ * lossless order for storage and display only: {@link canonicalBytes} refuses them.
  */
 export function sortKeys(keys: string[]): string[] {
   if (!keys.some((k) => HAS_SURROGATE.test(k))) return keys.sort();

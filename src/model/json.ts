@@ -10,6 +10,7 @@
  * lexemes, and remembers the text for the verifiers); otherwise a small exact parser runs.
  */
 import { canonicalTexts, isCanonicalText } from './canonical-text.js';
+import { jsonTextProblem, LimitError, MAX_DEPTH_CEILING } from './limits.js';
 
 export { canonicalTextOf } from './canonical-text.js';
 
@@ -37,22 +38,22 @@ const RISKY_NUMBER = /(?:^|[:,[])\s*-?\d+(?:[.eE]|\d{15})/;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
 /**
- * Deepest nesting the exact parser accepts. BigchainDB read documents with
- * Python's json, whose recursion limit (1000) caps real documents below this, so
- * no BigchainDB document is refused. The JSON.parse path does not count depth
- * (counting costs as much as parsing); deeper documents can only be forgeries, and
- * `tryCanonicalBytes` reports them when the serializer's recursion gives out.
+ * Deepest nesting the exact parser accepts, whatever the limits say. The limits
+ * (model/limits.ts, default depth 100) are checked on the text before any parse, so
+ * neither this parser nor any recursive walk over its result meets deeper values.
  */
-export const MAX_NESTING = 1000;
+export const MAX_NESTING = MAX_DEPTH_CEILING;
 
 /**
  * Parse JSON text exactly: floats become {@link JsonFloat}, integers outside the
  * safe range become `bigint`, everything else is what JSON.parse gives.
- * @throws SyntaxError on invalid JSON, or nesting deeper than {@link MAX_NESTING} on the
- *   exact path (callers turn it into a DOC_INVALID_JSON finding)
+ * @throws LimitError when the text breaks a limit of model/limits.ts (checked first, on the
+ *   text: callers turn it into a DOC_LIMIT finding); SyntaxError on invalid JSON (DOC_INVALID_JSON)
  * @example parseJson('{"a":1.0}') // { a: JsonFloat(1) }
  */
 export function parseJson(text: string): JsonValue {
+  const over = jsonTextProblem(text);
+  if (over !== null) throw new LimitError(over);
   let v: JsonValue;
   try {
     v = JSON.parse(text) as JsonValue;
@@ -73,6 +74,8 @@ export function parseJson(text: string): JsonValue {
  * (the reference the fast paths are tested against). Same result, same errors.
  */
 export function parseJsonExact(text: string): JsonValue {
+  const over = jsonTextProblem(text);
+  if (over !== null) throw new LimitError(over);
   return new ExactParser(text).parseDocument();
 }
 

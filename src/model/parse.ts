@@ -6,6 +6,7 @@
 import { finding, type Finding } from '../findings.js';
 import { isHexId } from '../crypto/hash.js';
 import type { AssetRow, Block, MetadataRow, Transaction, Vote } from './types.js';
+import { limits } from './limits.js';
 
 /** What a raw document is, judged by its shape. */
 export type DocumentKind = 'block' | 'vote' | 'asset' | 'metadata' | 'transaction' | 'unknown';
@@ -39,11 +40,32 @@ export function docName(doc: unknown, where: string): string {
 /** Result of a shape check: the typed value or the findings. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; findings: Finding[] };
 
-/** Shape-check a block (reference §2). */
-export function parseBlock(doc: unknown, where: string): Parsed<Block> {
+/**
+ * Shape-check a block (reference §2). Counts are checked before anything loops over
+ * them (SPEC.md §21): at most `maxBlockTransactions` transactions, at most `maxVoters`
+ * voters (the federation's size: every voter must be a distinct member), at most
+ * `maxTxInputsOutputs` inputs and outputs per transaction.
+ */
+export function parseBlock(doc: unknown, where: string, maxVoters?: number): Parsed<Block> {
   const name = docName(doc, where);
   const bad = (why: string): Parsed<Block> =>
     ({ ok: false, findings: [finding('DOC_MALFORMED', 'block', name, `block ${why}`, { where })] });
+  const over = (limit: string, max: number, why: string): Parsed<Block> =>
+    ({ ok: false, findings: [finding('DOC_LIMIT', 'block', name, `block ${why} (limit ${limit} = ${max})`, { where, limit, max })] });
+  const l = limits();
+  if (isObj(doc) && isObj(doc.block)) {
+    const { voters, transactions } = doc.block;
+    if (Array.isArray(voters) && maxVoters !== undefined && voters.length > maxVoters) {
+      return over('maxVoters', maxVoters, `lists ${voters.length} voters, more than the federation has members`);
+    }
+    if (Array.isArray(transactions) && transactions.length > l.maxBlockTransactions) {
+      return over('maxBlockTransactions', l.maxBlockTransactions, `holds ${transactions.length} transactions`);
+    }
+    for (const [i, tx] of (Array.isArray(transactions) ? transactions : []).entries()) {
+      const n = ioCount(tx);
+      if (n > l.maxTxInputsOutputs) return over('maxTxInputsOutputs', l.maxTxInputsOutputs, `transaction [${i}] has ${n} inputs or outputs`);
+    }
+  }
   if (!isObj(doc)) return bad('is not an object');
   if (!isHexId(doc.id)) return bad('"id" must be 64 lowercase hex characters');
   if (typeof doc.signature !== 'string') return bad('"signature" must be a string');
@@ -132,8 +154,21 @@ export function parseMetadataRow(doc: unknown, where: string): Parsed<MetadataRo
   return { ok: false, findings: [finding('DOC_MALFORMED', 'metadata', docName(doc, where), 'metadata row must be {"id": <tx id>, "metadata": ...}', { where })] };
 }
 
+/** The larger of a transaction's input and output counts (any version's field names). */
+function ioCount(tx: unknown): number {
+  if (!isObj(tx)) return 0;
+  const inner = isObj(tx.transaction) ? tx.transaction : {};
+  const len = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+  return Math.max(len(tx.inputs), len(tx.outputs), len(inner.fulfillments), len(inner.conditions));
+}
+
 /** Shape-check a bare transaction enough to name it; full checks are in verify/transaction.ts. */
 export function parseTransaction(doc: unknown, where: string): Parsed<Transaction> {
+  const max = limits().maxTxInputsOutputs;
+  if (ioCount(doc) > max) {
+    return { ok: false, findings: [finding('DOC_LIMIT', 'tx', docName(doc, where),
+      `transaction has ${ioCount(doc)} inputs or outputs (limit maxTxInputsOutputs = ${max})`, { where, limit: 'maxTxInputsOutputs', max })] };
+  }
   if (isObj(doc) && typeof doc.id === 'string') return { ok: true, value: doc as unknown as Transaction };
   return { ok: false, findings: [finding('DOC_MALFORMED', 'tx', docName(doc, where), 'transaction must be an object with a string "id"', { where })] };
 }

@@ -24,6 +24,7 @@ import type { CheckedDoc } from '../verify/document.js';
 import { FATAL_BLOCK_FINDINGS } from './ingest-stored.js';
 import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from './check-digest.js';
 import { CHECK_STEP, checkPrepared } from './check-step.js';
+import { checkRecords, type RecordCounts } from './check-record.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -39,6 +40,8 @@ export interface CheckReport {
   ok: boolean;
   documents: { blocks: number; votes: number; duplicateVotes: number };
   indexEntries: number;
+  /** Commit records and sequence entries checked (SPEC.md §15.10). */
+  records: RecordCounts;
   findings: Finding[];
 }
 
@@ -53,7 +56,7 @@ const corrupt = (doc: string, message: string, data?: Record<string, unknown>): 
 export async function check(opts: CheckOptions): Promise<CheckReport> {
   const { db, federation } = opts.archive;
   const reporter = opts.reporter ?? noopReporter;
-  const report: CheckReport = { ok: true, documents: { blocks: 0, votes: 0, duplicateVotes: 0 }, indexEntries: 0, findings: [] };
+  const report: CheckReport = { ok: true, documents: { blocks: 0, votes: 0, duplicateVotes: 0 }, indexEntries: 0, records: { commits: 0, sequenceEntries: 0 }, findings: [] };
   const add = (f: Finding): void => { report.findings.push(f); reporter.finding(f); };
   const expected = new IndexDigests();
   let blockIds = 0;
@@ -121,6 +124,7 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
     }
     if (!actual.equal(expected, ns)) for (const f of await diffIndex(db, ns)) add(f);
   }
+  report.records = await checkRecords(opts.archive, add, opts.signal);
   report.ok = report.findings.length === 0 && blockIds === report.documents.blocks;
   reporter.done();
   return report;
@@ -190,7 +194,7 @@ function checkStoredBlock(d: Stored, add: (f: Finding) => void): { block: Block;
   if (v.kind !== 'block') { add(corrupt(d.key, `stored block ${id} no longer parses as a block`, { findings: v.findings })); return null; }
   if (v.block.id !== id) { add(corrupt(d.key, `stored block under ${id} has id ${v.block.id}`)); return null; }
   if (v.needs !== null) { add(corrupt(d.key, `stored block ${id} lacks assets or metadata (a stored-layout block, changed at rest)`)); return null; }
-  const fatal = v.findings.filter((f) => FATAL_BLOCK_FINDINGS.has(f.code));
+  const fatal = v.findings.filter((f) => FATAL_BLOCK_FINDINGS.has(f.code) || f.code === 'DOC_UNSIGNED_FIELD');
   if (fatal.length > 0) { add(corrupt(d.key, `stored block ${id} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
   const p = checkPrepared(v);
   if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored block ${id} is not in canonical form (changed at rest)`)); return null; }
@@ -202,7 +206,7 @@ function checkStoredVote(d: Stored, add: (f: Finding) => void): DigestSum[] | nu
   const v = d.verdict;
   if (v.kind !== 'vote') { add(corrupt(d.key, `stored vote ${d.key} no longer parses as a vote`, { findings: v.findings })); return null; }
   if (v.vote.vote.voting_for_block !== blockId || v.vote.node_pubkey !== voter) { add(corrupt(d.key, `stored vote under ${d.key} is by ${v.vote.node_pubkey} on ${v.vote.vote.voting_for_block}`)); return null; }
-  const fatal = v.findings.filter((f) => FATAL_VOTE.has(f.code));
+  const fatal = v.findings.filter((f) => FATAL_VOTE.has(f.code) || f.code === 'DOC_UNSIGNED_FIELD');
   if (fatal.length > 0) { add(corrupt(d.key, `stored vote ${blockId}/${voter} no longer verifies (${fatal.map((f) => f.code).join(', ')})`, { findings: fatal })); return null; }
   const p = checkPrepared(v);
   if (p === undefined || !p.canonical) { add(corrupt(d.key, `stored vote ${blockId}/${voter} is not in canonical form (changed at rest)`)); return null; }

@@ -14,6 +14,9 @@ import type { BlockMeta } from '../store/read.js';
 import type { Layout } from '../sources/source.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
+import { commitKey, commitState, type CommitRecord } from '../store/commit.js';
+import type { Finding } from '../findings.js';
+import { StoredGate } from './stored-gate.js';
 import { writeExport, type WriteExportResult } from '../export/write.js';
 
 /** Options of {@link exportArchive}. */
@@ -33,7 +36,12 @@ export interface ExportArchiveOptions {
 }
 
 /** What {@link exportArchive} wrote. */
-export interface ExportArchiveResult extends WriteExportResult { incremental: boolean; previousPath: string | null }
+export interface ExportArchiveResult extends WriteExportResult {
+  incremental: boolean;
+  previousPath: string | null;
+  /** Stored documents that no longer verify, left out of the export (SPEC.md §15.11): the export is then not complete. */
+  corrupt: Finding[];
+}
 
 /** The archive's document namespaces, in full-export order. Quarantine, indexes and derived records stay home. */
 const SOURCES: ReadonlyArray<{ ns: Namespace; kind: RecordKind }> = [
@@ -42,15 +50,21 @@ const SOURCES: ReadonlyArray<{ ns: Namespace; kind: RecordKind }> = [
 ];
 const KIND_OF = new Map<string, RecordKind>(SOURCES.map((s) => [s.ns, s.kind]));
 
-/** The store cursor of sequence `n` (SPEC.md §17.8), as written into headers. */
-export function seqCursor(n: number): string {
-  return `seq:${n}`;
+/**
+ * The store cursor of sequence `n` (SPEC.md §17.8), as written into headers: with the
+ * commit that reached it and that commit's running digest (store/commit.ts), so a later
+ * `--since` can tell, from the archive's own commit records, that this archive (or a copy
+ * of it) wrote the export — without export writing anything into the archive.
+ */
+export function seqCursor(n: number, commit?: { n: number; digest: string }): string {
+  return commit === undefined || commit.n === 0 ? `seq:${n}` : `seq:${n}@${commit.n}.${commit.digest}`;
 }
 
-/** The sequence a cursor names, or null when it is not a sequence cursor (e.g. an export made before `sq!`). */
-export function parseSeqCursor(c: string | null): number | null {
-  const m = c === null ? null : /^seq:(0|[1-9][0-9]{0,15})$/.exec(c);
-  return m === null ? null : Number(m[1]);
+/** The sequence (and commit) a cursor names, or null when it is not a sequence cursor (e.g. an export made before `sq!`). */
+export function parseSeqCursor(c: string | null): { seq: number; commit: { n: number; digest: string } | null } | null {
+  const m = c === null ? null : /^seq:(0|[1-9][0-9]{0,15})(?:@([1-9][0-9]{0,15})\.([0-9a-f]{64}))?$/.exec(c);
+  if (m === null) return null;
+  return { seq: Number(m[1]), commit: m[2] === undefined ? null : { n: Number(m[2]), digest: m[3]! } };
 }
 
 /**
@@ -68,12 +82,17 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
   // Read before any document: a document stored during the export is at most exported twice, never missed.
   const seqText = await db.get(key('meta', META.seq));
   const until = seqText === undefined ? 0 : JSON.parse(seqText) as number;
+  const commit = commitState(db);
+  const gate = new StoredGate(archive.federation, reporter);
+  // Rows (`ra!`/`rm!`) are staging, bound to no signature of their own: they pass as stored.
+  const ok = (k: string, text: string): boolean => !(k.startsWith('b!') || k.startsWith('v')) || gate.pass(k, text);
   let done = 0;
   const tick = (): void => { if (++done % 10_000 === 0) reporter.progress({ phase: 'export', done, unit: 'documents' }); };
   async function* full(): AsyncGenerator<ExportInput> {
     for (const { ns, kind } of SOURCES) {
       const layouts = ns === 'b' ? new LayoutCursor(archive) : null;
       for await (const [k, text] of db.iterator(range(ns))) {
+        if (!ok(k, text)) continue;
         const layout = await layouts?.of(keyParts(k)[0]!);
         yield layout == null ? { kind, text } : { kind, text, layout };
         tick();
@@ -86,6 +105,7 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
       const kind = KIND_OF.get(docKey.slice(0, docKey.indexOf('!')));
       const text = kind === undefined ? undefined : await db.get(docKey);
       if (kind === undefined || text === undefined) continue; // documents are never removed; a foreign entry is not ours to export
+      if (!ok(docKey, text)) continue;
       const layout = kind === 'block' ? await layoutOf(archive, keyParts(docKey)[0]!) : null;
       yield layout === null ? { kind, text } : { kind, text, layout };
       tick();
@@ -94,12 +114,10 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
   const w = await writeExport(opts.out, {
     federation: archive.federation, records: prev === null ? full() : since(prev.after), key: opts.key, overwrite: opts.overwrite,
     signal: opts.signal, now: opts.now, previous: prev?.summary.digest ?? null, sequence: prev === null ? 0 : prev.summary.header.sequence + 1,
-    since: prev?.summary.header.until ?? null, until: seqCursor(until),
+    since: prev?.summary.header.until ?? null, until: seqCursor(until, commit !== null && commit.seq === until ? commit : undefined),
   });
-  // Remember the export, so a later `--since` naming it is known to come from this archive (or a copy of it).
-  await db.put(key('ex', w.digest), JSON.stringify({ sequence: w.header.sequence, until: w.header.until }));
   reporter.done();
-  return { ...w, incremental: prev !== null, previousPath: opts.since ?? null };
+  return { ...w, incremental: prev !== null, previousPath: opts.since ?? null, corrupt: gate.findings };
 }
 
 async function _previous(archive: Archive, path: string, key_: Uint8Array | undefined): Promise<{ summary: ExportSummary; after: number }> {
@@ -107,10 +125,20 @@ async function _previous(archive: Archive, path: string, key_: Uint8Array | unde
   if (canonicalize(prev.header.federation) !== canonicalize(federationToJson(archive.federation))) {
     throw new LedgerError('LEDGER_ARCHIVE_FEDERATION', `${path} was exported from an archive of another federation`, { path });
   }
-  const after = parseSeqCursor(prev.header.until);
-  const record = await archive.db.get(key('ex', prev.digest));
-  const known = record === undefined ? null : JSON.parse(record) as { until: string | null };
-  if (after === null || known === null || known.until !== prev.header.until) {
+  const cursor = parseSeqCursor(prev.header.until);
+  // This archive wrote it when its commit record holds the cursor's commit (exports made before
+  // commit records: the `ex!` record they left in the archive).
+  let known = false;
+  if (cursor?.commit != null) {
+    const text = await archive.db.get(commitKey(cursor.commit.n));
+    const rec = text === undefined ? null : JSON.parse(text) as CommitRecord;
+    known = rec !== null && rec.digest === cursor.commit.digest && rec.seq === cursor.seq;
+  } else if (cursor !== null) {
+    const record = await archive.db.get(key('ex', prev.digest));
+    known = record !== undefined && (JSON.parse(record) as { until: string | null }).until === prev.header.until;
+  }
+  const after = cursor?.seq ?? null;
+  if (after === null || !known) {
     throw new LedgerError('LEDGER_USAGE',
       `${path} was not exported from this archive (no record of export ${prev.digest.slice(0, 16)}…, or made before exports used the store's sequence); make a full export`,
       { path, digest: prev.digest });

@@ -15,6 +15,7 @@ import type { LedgerDb } from '../store/archive.js';
 import { electStored, electionValue } from '../store/election.js';
 import type { BlockMeta } from '../store/read.js';
 import { META, isSequencedKey, key, range, seqKey } from '../store/schema.js';
+import { commitBatch } from '../store/commit.js';
 
 const PARSED_VOTES_MAX = 10_000;
 const CACHE_MAX = 5_000;
@@ -121,7 +122,8 @@ export class BatchWriter {
     await this.sequence();
     const ops = [...this.staged].map(([k, value]) => (value === null
       ? { type: 'del' as const, key: k } : { type: 'put' as const, key: k, value }));
-    if (ops.length > 0) await this.db.batch(ops);
+    // With its commit record, then commit.json (SPEC.md §15.10).
+    if (ops.length > 0) await commitBatch(this.db, ops);
     // The overlay is on disk now: cached reads of keys it wrote take its values, the rest stay
     // true (only this writer writes), so a chunk read ahead before a flush needs no reads after it.
     for (const k of this.cache.keys()) if (this.staged.has(k)) this.cache.set(k, this.staged.get(k) ?? undefined);

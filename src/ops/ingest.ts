@@ -44,6 +44,7 @@ export interface IngestOptions {
 }
 
 const FATAL_VOTE = new Set(['VOTE_BAD_SIGNATURE', 'VOTE_UNKNOWN_VOTER']);
+const isUnsigned = (f: Finding): boolean => f.code === 'DOC_UNSIGNED_FIELD';
 
 /**
  * Verify and store documents.
@@ -70,6 +71,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
      await writer.prefetch(chunk.flatMap(readsOf));
      for (const v of chunk) {
       const raw = raws.shift()!;
+      // Unsigned fields were dropped in the worker (SPEC.md §15.3.1): always said, whatever
+      // becomes of the signed form (stored, duplicate, waiting for rows, quarantined).
+      if (v.kind !== 'invalid' && v.findings.some(isUnsigned)) {
+        v.findings.filter(isUnsigned).forEach((f) => ctx.report(f));
+        v.findings = v.findings.filter((f) => !isUnsigned(f));
+      }
       switch (v.kind) {
         case 'invalid': await ctx.quarantine(raw, 'document', v.findings); break;
         case 'tx': ctx.tally('tx', 'ignored'); break; // bare transactions (backlog) are not ledger history

@@ -87,7 +87,7 @@ export async function merge(opts: MergeOptions): Promise<MergeReport> {
 async function openSource(dir: string, into: Archive): Promise<Archive> {
   let src: Archive;
   try {
-    src = await openArchive({ dir });
+    src = await openArchive({ dir, readOnly: true });
   } catch (err) {
     if (isLedgerError(err) && err.code === 'LEDGER_STORE_LOCKED') {
       throw new LedgerError('LEDGER_STORE_LOCKED', `source archive ${dir} is in use by another process (a pull or another merge?); stop it and retry`, { source: dir }, err);

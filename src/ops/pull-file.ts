@@ -25,7 +25,7 @@ export async function* fileDocuments(path: string, tables?: readonly TableName[]
   const { docs } = await openAnySource(path, tables === undefined ? {} : { tables });
   for await (const d of docs) {
     if (d.invalid === undefined) yield d;
-    else yield { table: d.table, doc: undefined, text: `<unreadable document at ${d.origin}: ${d.invalid}>`, origin: d.origin };
+    else yield { ...d, doc: undefined, text: `<unreadable document at ${d.origin}: ${d.invalid}>` }; // `invalid`/`limit` name the finding
   }
 }
 

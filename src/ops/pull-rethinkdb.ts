@@ -156,16 +156,9 @@ export function recoupleRaw(b: RawDoc, assets: ReadonlyMap<string, RawDoc>, meta
   return { ...rest, doc: { ...b.doc, block: { ...inner, transactions: out } } };
 }
 
-/** Votes of several blocks, fetched side by side (one block_and_voter range each). */
+/** Votes of several blocks: one query per group of blocks (see RethinkSource.votesForBlocks). */
 export async function* votesOf(src: RethinkSource, blockIds: string[]): AsyncGenerator<RawDoc> {
-  for (let i = 0; i < blockIds.length; i += GROUP) {
-    const lists = await Promise.all(blockIds.slice(i, i + GROUP).map(async (id) => {
-      const out: RawDoc[] = [];
-      for await (const v of src.votesForBlock(id)) out.push(v);
-      return out;
-    }));
-    for (const l of lists) yield* l;
-  }
+  for (let i = 0; i < blockIds.length; i += GROUP) yield* src.votesForBlocks(blockIds.slice(i, i + GROUP));
 }
 
 /** Blocks of a selection (tx, owner, asset), each once, with rows and votes: one ingest run. */

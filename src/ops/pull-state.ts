@@ -9,6 +9,7 @@ import type { Selection } from '../sources/source.js';
 import type { LedgerDb } from '../store/archive.js';
 import type { StoredElection } from '../store/read.js';
 import { META, key, keyParts, range } from '../store/schema.js';
+import { commitBatch } from '../store/commit.js';
 import { emptySummary, type IngestSummary } from './ingest-context.js';
 
 /** One remembered source: how to reach it again (never with a password) and what to pull. */
@@ -52,7 +53,7 @@ export async function rememberSelection(db: LedgerDb, name: string, from: string
   const merged = mergeSelections(mem.sources[name]?.selection ?? {}, selection);
   mem.sources[name] = { from, selection: merged };
   mem.last = name;
-  await db.put(key('meta', META.selection), JSON.stringify(mem));
+  await commitBatch(db, [{ type: 'put', key: key('meta', META.selection), value: JSON.stringify(mem) }]);
   return merged;
 }
 

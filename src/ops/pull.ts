@@ -9,6 +9,7 @@ import { LedgerError } from '../errors.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import { openHttpSource, type HttpSourceOptions } from '../sources/http.js';
 import type { MissingRef } from '../sources/http-walk.js';
+import type { GuardOptions } from '../sources/rethinkdb-guard.js';
 import { openRethinkSource, parseRethinkUrl, redactUrl, type RethinkSource, type RethinkUrl } from '../sources/rethinkdb.js';
 import type { Layout, Selection } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
@@ -88,6 +89,8 @@ export interface PullOptions extends CredentialOptions {
   http?: Omit<HttpSourceOptions, 'url' | 'signal'>;
   /** RethinkDB connect timeout in seconds. */
   timeoutSeconds?: number;
+  /** RethinkDB query timeout, read deadline and reply frame bound (sources/rethinkdb-guard.ts). */
+  rethink?: Omit<GuardOptions, 'signal'>;
 }
 
 /** What a pull did. */
@@ -167,7 +170,9 @@ async function pullHttp(run: PullRun, source: Extract<PullSource, { kind: 'http'
 
 async function pullRethink(run: PullRun, source: Extract<PullSource, { kind: 'rethinkdb' }>, selection: Selection, opts: PullOptions,
   report: PullReport, follow: boolean): Promise<void> {
-  const open = (): Promise<RethinkSource> => openRethinkSource({ url: source.url, timeoutSeconds: opts.timeoutSeconds });
+  // SIGINT/SIGTERM end any wait on the server at once (a follow instead finishes its run: §16.4).
+  const open = (): Promise<RethinkSource> => openRethinkSource({ url: source.url, timeoutSeconds: opts.timeoutSeconds, ...opts.rethink,
+    signal: follow ? undefined : opts.signal });
   const src = await open();
   try {
     const layout = await src.detectLayout();

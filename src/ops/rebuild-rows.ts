@@ -13,6 +13,19 @@ import type { TableName } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
 import { keyParts, range } from '../store/schema.js';
 import { voteWithin, type RebuildPlan } from './rebuild-plan.js';
+import { StoredGate } from './stored-gate.js';
+
+const gates = new WeakMap<RebuildPlan, StoredGate>();
+
+/**
+ * The re-check every stored document passes on its way into a rebuild (SPEC.md §15.11),
+ * one per plan so each corrupt document is named once whatever the number of passes.
+ */
+export function rebuildGate(archive: Archive, plan: RebuildPlan): StoredGate {
+  let g = gates.get(plan);
+  if (g === undefined) { g = new StoredGate(archive.federation); gates.set(plan, g); }
+  return g;
+}
 
 /** One row of a table. */
 export type Row = Record<string, unknown>;
@@ -44,6 +57,7 @@ async function* keptBlocks(archive: Archive, plan: RebuildPlan, signal?: AbortSi
   for await (const [k, v] of archive.db.iterator(range('b'))) {
     if (!plan.keep.has(keyParts(k)[0]!)) continue;
     if (++n % 1000 === 0) signal?.throwIfAborted();
+    if (!rebuildGate(archive, plan).pass(k, v)) continue;
     yield parseJson(v) as unknown as Block;
   }
 }
@@ -56,6 +70,7 @@ async function* keptVotes(archive: Archive, plan: RebuildPlan, signal?: AbortSig
       if (!plan.keep.has(keyParts(k)[0]!)) continue;
       if (plan.voteCutoff !== null && !voteWithin(v, plan.voteCutoff)) continue;
       if (++n % 1000 === 0) signal?.throwIfAborted();
+      if (!rebuildGate(archive, plan).pass(k, v)) continue;
       yield voteRow(parseJson(v) as unknown as Vote);
     }
   }

@@ -16,7 +16,8 @@ import type { Archive } from '../store/archive.js';
 import type { ReadBackCheck } from './rebuild-check.js';
 import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from './rebuild-plan.js';
 import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from './rebuild-rethinkdb.js';
-import { tableRows } from './rebuild-rows.js';
+import { rebuildGate, tableRows } from './rebuild-rows.js';
+import type { Finding } from '../findings.js';
 
 /** Options of {@link rebuild}. */
 export interface RebuildOptions extends PasswordOptions {
@@ -58,6 +59,8 @@ export interface RebuildReport {
   check: ReadBackCheck | null;
   marker: MarkerState | null;
   dump: { path: string; top: string } | null;
+  /** Stored documents that no longer verify, left out of what was written (SPEC.md §15.11). */
+  corrupt: Finding[];
 }
 
 /**
@@ -103,7 +106,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   if (target.kind === 'dump') checkDumpPath(target.path, opts.force === true || opts.dryRun === true);
   const report: RebuildReport = {
     target: { kind: target.kind, name: target.name }, plan, dryRun: opts.dryRun === true, targetEmpty: null,
-    written: null, indexesCreated: [], check: null, marker: null, dump: null,
+    written: null, indexesCreated: [], check: null, marker: null, dump: null, corrupt: rebuildGate(opts.archive, plan).findings,
   };
   for (const b of plan.leftOut) reporter.record('left-out', { block: b.id, timestamp: b.timestamp, status: b.status, reason: b.reason });
   if (opts.dryRun === true) {
@@ -114,6 +117,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
     const r = await rebuildIntoRethink({ archive: opts.archive, plan, url: target.url, force: opts.force, reporter, signal: opts.signal,
       batch: opts.batch, timeoutSeconds: opts.timeoutSeconds });
     fillCounts(plan, r.written);
+    report.corrupt.forEach((f) => reporter.finding(f));
     return { ...report, written: r.written, indexesCreated: r.indexesCreated, check: r.check, marker: r.marker };
   }
   const written: Partial<Record<TableName, number>> = {};
@@ -122,6 +126,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
     tables: tablesFor(plan.layout).map((t) => ({ name: t, docs: counted(tableRows(opts.archive, plan, t, opts.signal), reporter, t, plan.tables[t] ?? undefined) })),
   });
   for (const t of d.tables) written[t.name as TableName] = t.docs;
+  report.corrupt.forEach((f) => reporter.finding(f));
   reporter.done();
   fillCounts(plan, written);
   return { ...report, written, dump: { path: d.path, top: d.top } };

@@ -78,11 +78,12 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
       if (v.kind === 'block') report.transactionsInBlocks += v.transactionCount ?? (Array.isArray(v.block.block.transactions) ? v.block.block.transactions.length : 0);
       if (v.kind === 'block' && v.needs !== null) {
         // Stored layout: counted when verified, at the end; its votes elect it meanwhile.
+        v.findings.forEach(emitFinding); // DOC_UNSIGNED_FIELD: the signed form goes on
         if (stage.addBlock(v.block, v.origin)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
       } else {
         tally(v.kind, v.findings);
         if (v.kind === 'block') {
-          if (v.findings.length === 0) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
+          if (v.findings.every(isUnsigned)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
           else reporter.record('block', { id: v.block.id, status: 'unverified' });
         } else if (v.kind === 'vote') {
           const r = tracker.addVote(v.vote, v.signatureOk);
@@ -104,6 +105,9 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
   reporter.done();
   return report;
 }
+
+/** A dropped unsigned field leaves the signed form standing (SPEC.md §15.3.1): the block is still elected. */
+const isUnsigned = (f: Finding): boolean => f.code === 'DOC_UNSIGNED_FIELD';
 
 interface Emitters {
   tally(kind: 'block', findings: readonly Finding[]): void;

@@ -1,12 +1,15 @@
 /**
- * A small JSON-over-HTTP client for the BigchainDB HTTP API (reference §7): per-request
- * timeouts, retries with exponential backoff and full jitter on transient failures, a
- * bound on requests in flight and a bound on response size. Bodies are parsed with the
- * exact parser (model/json.ts) because block and vote documents are hashed later.
+ * A small JSON-over-HTTP client for the BigchainDB HTTP API (reference §7): a deadline per
+ * attempt covering headers and body, a minimum transfer rate once the body flows, a total
+ * time budget per request across its retries (exponential backoff with full jitter on
+ * transient failures), a bound on requests in flight and on response size, and redirects
+ * followed only within the node's origin unless allowed (SPEC.md §16.6, §21). Bodies are
+ * parsed with the exact parser (model/json.ts) because block and vote documents are hashed later.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LedgerError } from '../errors.js';
 import { parseJson, type JsonValue } from '../model/json.js';
+import { isLimitError, limits } from '../model/limits.js';
 
 /** Options of {@link createHttpClient}; see `openHttpSource` for the defaults. */
 export interface HttpClientOptions {
@@ -14,6 +17,14 @@ export interface HttpClientOptions {
   url: string;
   /** Time limit of one attempt (headers and body), in ms. */
   timeoutMs?: number;
+  /** Slowest accepted body transfer, in bytes/s, averaged from the headers on (after `rateGraceMs`). */
+  minBytesPerSecond?: number;
+  /** How long a body may be slower than `minBytesPerSecond` before the attempt fails, in ms. */
+  rateGraceMs?: number;
+  /** Total time one request may take over all its attempts and backoffs, in ms. */
+  budgetMs?: number;
+  /** Follow redirects to other origins (scheme, host, port) too; same-origin ones always are. */
+  allowRedirects?: boolean;
   /** Retries after the first attempt on 5xx/429, timeouts and connection errors. */
   retries?: number;
   /** Most requests this client has open at once. */
@@ -28,11 +39,16 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
 }
 
-/** One answered request. `body` is null for a 404 the caller accepted. */
+/**
+ * One answered request. `body` is null for a 404 the caller accepted, and for a body a
+ * `lenient` caller gets back unparsed: then `invalid` says why (`limit` when it broke one).
+ */
 export interface HttpAnswer {
   url: string;
   status: number;
   body: JsonValue | null;
+  invalid?: string;
+  limit?: string;
 }
 
 /** The client returned by {@link createHttpClient}. */
@@ -44,7 +60,7 @@ export interface HttpClient {
    * @throws LedgerError LEDGER_SOURCE on HTTP errors (404 too unless `accept404`), bad JSON,
    *   oversized bodies, or when retries are exhausted; LEDGER_ABORTED when `signal` fires.
    */
-  getJson(path: string, opts?: { accept404?: boolean }): Promise<HttpAnswer>;
+  getJson(path: string, opts?: { accept404?: boolean; lenient?: boolean }): Promise<HttpAnswer>;
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -59,14 +75,18 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const cfg = {
     baseUrl: base.href.replace(/\/+$/, ''),
     timeoutMs: positive('timeoutMs', opts.timeoutMs ?? 30_000),
+    minBytesPerSecond: nonNegative('minBytesPerSecond', opts.minBytesPerSecond ?? 1024),
+    rateGraceMs: nonNegative('rateGraceMs', opts.rateGraceMs ?? 5_000),
+    budgetMs: positive('budgetMs', opts.budgetMs ?? 120_000),
+    allowRedirects: opts.allowRedirects ?? false,
     retries: nonNegative('retries', opts.retries ?? 5),
-    maxBodyBytes: positive('maxBodyBytes', opts.maxBodyBytes ?? 64 * 1024 * 1024),
+    maxBodyBytes: positive('maxBodyBytes', opts.maxBodyBytes ?? limits().maxDocumentBytes),
     backoffMs: nonNegative('backoffMs', opts.backoffMs ?? 250),
     fetchImpl: opts.fetchImpl ?? fetch,
     signal: opts.signal,
     slots: new Semaphore(positive('maxInFlight', opts.maxInFlight ?? 8)),
   };
-  return { baseUrl: cfg.baseUrl, getJson: (path, o) => _getJson(cfg, path, o?.accept404 ?? false) };
+  return { baseUrl: cfg.baseUrl, getJson: (path, o) => _getJson(cfg, path, o?.accept404 ?? false, o?.lenient ?? false) };
 }
 
 type Config = Required<Omit<HttpClientOptions, 'url' | 'signal' | 'maxInFlight'>> & {
@@ -76,33 +96,66 @@ type Config = Required<Omit<HttpClientOptions, 'url' | 'signal' | 'maxInFlight'>
 /** Outcome of one failed attempt: the error and whether another attempt may help. */
 interface Failure { error: LedgerError; retry: boolean }
 
-async function _getJson(cfg: Config, path: string, accept404: boolean): Promise<HttpAnswer> {
+async function _getJson(cfg: Config, path: string, accept404: boolean, lenient: boolean): Promise<HttpAnswer> {
   const url = cfg.baseUrl + path;
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     checkAborted(cfg.signal, url);
     const release = await cfg.slots.acquire();
     let result: HttpAnswer | Failure;
     try {
-      result = await attemptOnce(cfg, url, accept404);
+      const left = cfg.budgetMs - (Date.now() - started);
+      result = left <= 0
+        ? { retry: false, error: sourceError(url, null, `no answer within the request's time budget of ${cfg.budgetMs} ms`) }
+        : await attemptOnce(cfg, url, accept404, lenient, Math.min(cfg.timeoutMs, left));
     } finally {
       release(); // the slot is free during backoff so other requests can use it
     }
     if (!('error' in result)) return result;
-    if (!result.retry || attempt >= cfg.retries) {
-      if (result.retry) result.error.data.attempts = attempt + 1;
+    const wait = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** attempt);
+    const budgetLeft = cfg.budgetMs - (Date.now() - started) - wait;
+    if (!result.retry || attempt >= cfg.retries || budgetLeft <= 0) {
+      if (result.retry) {
+        result.error.data.attempts = attempt + 1;
+        if (budgetLeft <= 0 && attempt < cfg.retries) result.error.message += ` (time budget of ${cfg.budgetMs} ms spent after ${attempt + 1} attempts)`;
+      }
       throw result.error;
     }
-    const wait = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** attempt);
     await sleep(wait, undefined, { signal: cfg.signal }).catch(() => checkAborted(cfg.signal, url));
   }
 }
 
-async function attemptOnce(cfg: Config, url: string, accept404: boolean): Promise<HttpAnswer | Failure> {
-  const timeout = AbortSignal.timeout(cfg.timeoutMs);
-  const signal = cfg.signal === undefined ? timeout : AbortSignal.any([timeout, cfg.signal]);
+const MAX_REDIRECTS = 5;
+
+async function attemptOnce(cfg: Config, first: string, accept404: boolean, lenient: boolean, timeoutMs: number): Promise<HttpAnswer | Failure> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const slow = new AbortController();
+  const signal = AbortSignal.any(cfg.signal === undefined ? [timeout, slow.signal] : [timeout, slow.signal, cfg.signal]);
+  let url = first;
   try {
-    const res = await cfg.fetchImpl(url, { signal, headers: { accept: 'application/json' } });
-    const text = await readBounded(res, cfg.maxBodyBytes, url);
+    let res: Response;
+    for (let hops = 0; ; hops++) {
+      res = await cfg.fetchImpl(url, { signal, headers: { accept: 'application/json' }, redirect: 'manual' });
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      if (location === null) break;
+      await res.body?.cancel().catch(() => undefined);
+      const next = new URL(location, url);
+      if (next.origin !== new URL(first).origin && !cfg.allowRedirects) {
+        return { retry: false, error: sourceError(first, res.status, `redirected to another origin (${next.origin}); not followed without --allow-redirects`, undefined, { location: next.href }) };
+      }
+      if (hops >= MAX_REDIRECTS) return { retry: false, error: sourceError(first, res.status, `more than ${MAX_REDIRECTS} redirects`) };
+      url = next.href;
+    }
+    let text: string;
+    try {
+      text = await readBounded(res, cfg, url, slow);
+    } catch (err) {
+      // A block body too large or not UTF-8 is the document's fault: a lenient caller quarantines it.
+      if (lenient && err instanceof LedgerError && !slow.signal.aborted && res.status >= 200 && res.status <= 299) {
+        return { url, status: res.status, body: null, invalid: err.message, ...(err.data.maxBodyBytes !== undefined ? { limit: 'maxDocumentBytes' } : {}) };
+      }
+      throw err;
+    }
     if (res.status === 404 && accept404) return { url, status: 404, body: null };
     if (res.status < 200 || res.status > 299) {
       const retry = res.status >= 500 || res.status === 429; // 429: a proxy asking us to slow down
@@ -111,20 +164,41 @@ async function attemptOnce(cfg: Config, url: string, accept404: boolean): Promis
     try {
       return { url, status: res.status, body: parseJson(text) };
     } catch (err) {
+      if (lenient) return { url, status: res.status, body: null, invalid: (err as Error).message, ...(isLimitError(err) ? { limit: err.problem.limit } : {}) };
       return { retry: false, error: sourceError(url, res.status, `invalid JSON (${(err as Error).message})`, err) };
     }
   } catch (err) {
     checkAborted(cfg.signal, url);
+    if (slow.signal.aborted) return { retry: true, error: sourceError(url, null, `body slower than ${cfg.minBytesPerSecond} bytes/s`, err) };
     if (err instanceof LedgerError) return { retry: false, error: err }; // oversized or bad UTF-8
-    if (timeout.aborted) return { retry: true, error: sourceError(url, null, `timed out after ${cfg.timeoutMs} ms`, err) };
+    if (timeout.aborted) return { retry: true, error: sourceError(url, null, `timed out after ${timeoutMs} ms`, err) };
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     return { retry: true, error: sourceError(url, null, `connection failed (${why})`, err) };
   }
 }
 
-/** Read the body as UTF-8 text, aborting as soon as it grows past `limit` bytes. */
-async function readBounded(res: Response, limit: number, url: string): Promise<string> {
+/**
+ * Read the body as UTF-8 text, aborting as soon as it grows past `maxBodyBytes`, or when,
+ * after the grace period, it has come slower than `minBytesPerSecond` on average (`slow` fires).
+ */
+async function readBounded(res: Response, cfg: Config, url: string, slow: AbortController): Promise<string> {
+  const limit = cfg.maxBodyBytes;
+  const start = Date.now();
+  let total = 0;
+  const tooSlow = (): boolean => {
+    const ms = Date.now() - start;
+    return cfg.minBytesPerSecond > 0 && ms > cfg.rateGraceMs && total < (cfg.minBytesPerSecond * ms) / 1000;
+  };
+  const watch = setInterval(() => { if (tooSlow()) slow.abort(); }, 250);
+  try {
+    return await readBody(res, limit, url, (n) => { total += n; if (tooSlow()) slow.abort(); });
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+async function readBody(res: Response, limit: number, url: string, onBytes: (n: number) => void): Promise<string> {
   const tooLarge = (): LedgerError =>
     sourceError(url, res.status, `response body exceeds the limit of ${limit} bytes`, undefined, { maxBodyBytes: limit });
   const declared = Number(res.headers.get('content-length') ?? NaN);
@@ -140,6 +214,7 @@ async function readBounded(res: Response, limit: number, url: string): Promise<s
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
+    onBytes(value.byteLength);
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
       throw tooLarge();
@@ -159,7 +234,7 @@ function detail(text: string): string {
     const msg = (JSON.parse(text) as { message?: unknown }).message;
     if (msg !== undefined) return `: ${typeof msg === 'string' ? msg : JSON.stringify(msg)}`;
   } catch { /* not JSON: fall through */ }
-  return text.length > 0 ? `: ${text.slice(0, 200)}` : '';
+  return text.length > 0 ? `: ${JSON.stringify(text.slice(0, 200)).slice(1, -1)}${text.length > 200 ? '…' : ''}` : '';
 }
 
 function sourceError(url: string, status: number | null, why: string, cause?: unknown,

@@ -96,8 +96,14 @@ export function openHttpSource(opts: HttpSourceOptions): HttpSource {
     return { url: a.url, items: a.body };
   };
   const one = async (path: string, table: RawDoc['table']): Promise<RawDoc | null> => {
-    const a = await client.getJson(path, { accept404: true });
+    // A body that is not a readable document (bad JSON or UTF-8, over a limit) is that document's
+    // fault: it is quarantined as DOC_INVALID_JSON / DOC_LIMIT and the pull goes on (SPEC.md §16.6).
+    const a = await client.getJson(path, { accept404: true, lenient: true });
     if (a.status === 404) return null;
+    if (a.invalid !== undefined) {
+      return { table, doc: null, origin: a.url, invalid: a.invalid, ...(a.limit !== undefined ? { limit: a.limit } : {}),
+        text: `<unreadable document at ${a.url}: ${a.invalid}>` };
+    }
     if (!isObject(a.body)) throw protocolError(a.url, 'expected a JSON object');
     return { table, doc: a.body, origin: a.url };
   };

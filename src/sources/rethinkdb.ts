@@ -10,7 +10,7 @@
  */
 import { r, type Connection, type RDatum, type RQuery } from 'rethinkdb-ts';
 import type { Layout, RawDoc, TableName } from './source.js';
-import { connectRethink, READ_OPTIONS, rethinkError, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
+import { connectRethink, READ_OPTIONS, rethinkError, rowLimitProblem, runNames, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
 
 export { parseRethinkUrl, redactUrl, PASSWORD_ENV, type RethinkUrl } from './rethinkdb-url.js';
@@ -41,6 +41,8 @@ export interface RethinkSource {
   blockById(id: string): Promise<RawDoc | null>;
   /** All votes on a block (index block_and_voter). */
   votesForBlock(blockId: string): AsyncIterable<RawDoc>;
+  /** All votes on the blocks, block after block: one query per `chunk` blocks (index block_and_voter). */
+  votesForBlocks(blockIds: Iterable<string>): AsyncIterable<RawDoc>;
   /** Rows of `assets` for the transaction ids (v1.0+). */
   assetsFor(txIds: Iterable<string>): AsyncIterable<RawDoc>;
   /** Rows of `metadata` for the transaction ids (v1.3). */
@@ -68,7 +70,9 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
   const table = (t: TableName) => r.db(url.db).table(t);
   const raw = (t: TableName, doc: unknown): RawDoc => {
     const id = (doc as { id?: unknown } | null)?.id;
-    return { table: t, doc, origin: `rethinkdb://${url.host}:${url.port}/${url.db}/${t}/${String(id)}` };
+    const origin = `rethinkdb://${url.host}:${url.port}/${url.db}/${t}/${typeof id === 'string' && id.length <= 128 ? id : String(typeof id === 'object' ? '?' : id).slice(0, 128)}`;
+    const over = rowLimitProblem(t, doc); // before anything walks the row (SPEC.md §21)
+    return over === null ? { table: t, doc, origin } : { table: t, doc: null, origin, invalid: over.message, limit: over.limit };
   };
   async function* rows(t: TableName, what: string, q: RQuery, dedupe: Set<unknown> | null = null): AsyncGenerator<RawDoc> {
     for await (const doc of streamRows(conn, url, 'LEDGER_SOURCE', what, q)) {
@@ -85,8 +89,20 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
     }
   }
   const votesTable = table('votes');
+  /**
+   * BigchainDB has no index on `voting_for_block` alone, only the compound
+   * `[block, voter]`: one `between` per block, all of a chunk in one query through
+   * `concatMap` over the ids (a stream on the real server, block after block; within a
+   * block in no particular order). Checked against RethinkDB 2.4 (SPEC.md §20).
+   */
+  async function* votesForBlocks(blockIds: Iterable<string>): AsyncGenerator<RawDoc> {
+    for (const ids of chunks(blockIds, chunkSize)) {
+      yield* rows('votes', 'votes for blocks', r.expr(ids).concatMap((id: RDatum) => votesTable
+        .between([id, r.minval], [id, r.maxval], { index: 'block_and_voter' })) as unknown as RQuery);
+    }
+  }
   const indexList = async (t: TableName): Promise<string[]> =>
-    runOne(conn, url, 'LEDGER_SOURCE', `index_list of ${t}`, table(t).indexList() as RQuery<string[]>);
+    runNames(conn, url, 'LEDGER_SOURCE', `index_list of ${t}`, table(t).indexList() as RQuery<string[]>);
 
   return {
     url,
@@ -118,10 +134,8 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
       const doc = await runOne(conn, url, 'LEDGER_SOURCE', 'block by id', table('bigchain').get(id) as RQuery<unknown>);
       return doc === null || doc === undefined ? null : raw('bigchain', doc);
     },
-    // One query per block: build on a table term made once (each rethinkdb-ts term builds a
-    // query object of ~200 closures, a measurable cost over 100,000 blocks).
-    votesForBlock: (id) => rows('votes', 'votes for block', votesTable
-      .between([id, r.minval], [id, r.maxval], { index: 'block_and_voter' })),
+    votesForBlock: (id) => votesForBlocks([id]),
+    votesForBlocks,
     assetsFor: (txIds) => byIndex('assets', null, txIds, 'assets'),
     metadataFor: (txIds) => byIndex('metadata', null, txIds, 'metadata'),
     changes(tables) {
@@ -163,14 +177,14 @@ export function outputKeys(block: unknown): string[] {
  * otherwise the newest block's transaction version tells 0.9 from 0.10.
  */
 async function detectLayout(conn: Connection, url: RethinkUrl): Promise<Layout> {
-  const tables = await runOne(conn, url, 'LEDGER_SOURCE', 'table_list', r.db(url.db).tableList() as RQuery<string[]>);
+  const tables = await runNames(conn, url, 'LEDGER_SOURCE', 'table_list', r.db(url.db).tableList() as RQuery<string[]>);
   if (!tables.includes('bigchain')) {
     throw rethinkError('LEDGER_SOURCE', url, 'layout detection', new Error(`no bigchain table in database ${url.db} (not a BigchainDB database)`));
   }
   if (tables.includes('metadata')) return '1.3';
   if (tables.includes('assets')) return '1.0';
   const blocks = r.db(url.db).table('bigchain');
-  const indexes = await runOne(conn, url, 'LEDGER_SOURCE', 'index_list of bigchain', blocks.indexList() as RQuery<string[]>);
+  const indexes = await runNames(conn, url, 'LEDGER_SOURCE', 'index_list of bigchain', blocks.indexList() as RQuery<string[]>);
   // Without BigchainDB's timestamp index any block will do (all blocks of a 0.9/0.10 ledger share the version).
   const sample = indexes.includes('block_timestamp') ? blocks.orderBy({ index: r.desc('block_timestamp') }).limit(1) : blocks.limit(1);
   const newest = await runOne(conn, url, 'LEDGER_SOURCE', 'newest block', sample as RQuery<unknown[]>, READ_OPTIONS);

@@ -22,6 +22,8 @@ export interface RawDoc {
   text?: string;
   /** Set when the source could not read this document (bad JSON, too large); `doc` is then null. */
   invalid?: string;
+  /** With `invalid`: the limit the document broke (model/limits.ts), reported as DOC_LIMIT. */
+  limit?: string;
 }
 
 /** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */

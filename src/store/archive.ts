@@ -5,7 +5,7 @@
  * folder holding it is a complete archive. The default folder is `./.ledger-archive`,
  * overridden by `LEDGER_ARCHIVE_DIR`, overridden by `--archive`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AbstractLevel } from 'abstract-level';
 import { Level } from 'level';
@@ -14,6 +14,9 @@ import { canonicalize } from '../model/canonical.js';
 import { sha256 } from '../crypto/hash.js';
 import { federationFromJson, federationToJson, type Federation } from '../model/federation.js';
 import { FORMAT_NAME, FORMAT_VERSION, META, key } from './schema.js';
+import { CHAIN_START, attachCommits, commitBatch } from './commit.js';
+import { assessCompleteness, type Completeness } from './completeness.js';
+import { noteHeld, snapshotDb, type Snapshot } from './snapshot.js';
 
 /** A LevelDB (or memory-level) database with string keys and values. */
 export type LedgerDb = AbstractLevel<string | Buffer | Uint8Array, string, string>;
@@ -34,6 +37,12 @@ export interface Archive {
   db: LedgerDb;
   federation: Federation;
   info: ArchiveInfo;
+  /** Opened read-only: the database is a private copy (store/snapshot.ts) and writes are refused. */
+  readOnly?: boolean;
+  /** Removes the private copy of a read-only archive (set by openArchive). */
+  release?: () => void;
+  /** Opened with `acceptIncomplete` (check --repair) while the completeness record shows damage. */
+  incomplete?: Completeness;
 }
 
 /** Default archive folder, relative to the working directory. */
@@ -98,9 +107,12 @@ export async function initArchive(opts: { dir: string; federation: Federation; n
     throw new LedgerError('LEDGER_ARCHIVE_FORMAT', `${dir} exists and is not an archive; refusing to initialise it`, { dir });
   }
   mkdirSync(dir, { recursive: true });
-  const db = await openDb(join(dir, 'db'), dir);
+  // The only place a database is created (SPEC.md §15.1).
+  const db = await openDb(join(dir, 'db'), dir, true);
   try {
-    await db.put(key('meta', META.format), JSON.stringify({ version: FORMAT_VERSION, federationHash: wanted.federationHash }));
+    attachCommits(db, dir, false, { n: 0, seq: 0, digest: CHAIN_START });
+    await commitBatch(db, [{ type: 'put', key: key('meta', META.format), value: JSON.stringify({ version: FORMAT_VERSION, federationHash: wanted.federationHash }) }]);
+    await flushMemtable(db);
   } finally {
     await db.close();
   }
@@ -111,11 +123,17 @@ export async function initArchive(opts: { dir: string; federation: Federation; n
 }
 
 /**
- * Open an existing archive for reading and writing (LevelDB allows one process at a time).
+ * Open an existing archive. Nothing ever creates a database here (only {@link initArchive}).
+ * `readOnly`: the archive folder is not changed by a byte — the database is a private
+ * copy (store/snapshot.ts) — and writes are refused. Otherwise the archive is opened for
+ * writing (LevelDB allows one process at a time); when the last close was not clean (a
+ * non-empty log), the copy is checked first, so LevelDB's recovery never drops a damaged
+ * batch from the archive before the loss is reported.
+ * Either way the completeness record is checked (store/completeness.ts).
  * @throws LedgerError LEDGER_ARCHIVE_MISSING, LEDGER_ARCHIVE_FORMAT, LEDGER_STORE_LOCKED (cause: LEVEL_LOCKED),
- *   LEDGER_ARCHIVE_CORRUPT (database and archive.json disagree)
+ *   LEDGER_ARCHIVE_CORRUPT (database missing or damaged, batches lost, database and archive.json disagree)
  */
-export async function openArchive(opts: { dir: string }): Promise<Archive> {
+export async function openArchive(opts: { dir: string; readOnly?: boolean; acceptIncomplete?: boolean }): Promise<Archive> {
   const dir = resolve(opts.dir);
   const info = readInfo(dir);
   if (info === null) {
@@ -124,29 +142,91 @@ export async function openArchive(opts: { dir: string }): Promise<Archive> {
       ? `no archive at ${dir} (run "ledger-archive init" first)` : `${dir} is not a ledger archive`, { dir });
   }
   const federation = federationFromJson(info.federation, join(dir, 'archive.json'));
-  const db = await openDb(join(dir, 'db'), dir);
-  const marker = await db.get(key('meta', META.format));
-  const fmt = marker === undefined ? null : JSON.parse(marker) as { version: number; federationHash: string };
-  if (fmt === null || fmt.federationHash !== info.federationHash || fmt.version !== info.version) {
-    await db.close();
-    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database does not match archive.json`, { dir });
+  const dbPath = join(dir, 'db');
+  if (!existsSync(join(dbPath, 'CURRENT'))) {
+    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database ${dbPath} is missing or has no CURRENT file; nothing was changed — restore the folder from a backup, or import an export into a new archive`,
+      { dir, damage: 'database-missing', path: dbPath });
   }
-  return { dir, db, federation, info };
+  if (opts.readOnly !== true && opts.acceptIncomplete !== true && uncleanLog(dbPath)) {
+    const probe = await openArchive({ dir, readOnly: true });
+    await closeArchive(probe);
+  }
+  const snap: Snapshot | null = opts.readOnly === true ? snapshotDb(dbPath, dir) : null;
+  let db: LedgerDb;
+  let incomplete: Completeness | undefined;
+  try {
+    db = await openDb(snap?.path ?? dbPath, dir, false);
+  } catch (err) {
+    snap?.remove();
+    throw err;
+  }
+  try {
+    const marker = await db.get(key('meta', META.format));
+    const fmt = marker === undefined ? null : JSON.parse(marker) as { version: number; federationHash: string };
+    if (fmt === null || fmt.federationHash !== info.federationHash || fmt.version !== info.version) {
+      throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database does not match archive.json`, { dir, damage: 'format-marker' });
+    }
+    const c = await assessCompleteness(db, dir);
+    if (c.error !== null && opts.acceptIncomplete !== true) throw c.error;
+    attachCommits(db, dir, opts.readOnly === true, c.state);
+    if (c.error !== null) incomplete = c;
+    if (snap === null) noteHeld(dbPath, true);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    snap?.remove();
+    throw asArchiveError(err, dir);
+  }
+  return { dir, db, federation, info, readOnly: opts.readOnly === true, ...(snap !== null ? { release: snap.remove } : {}), ...(incomplete !== undefined ? { incomplete } : {}) };
+}
+
+/** True when the database has a non-empty write-ahead log: its last close was not clean. */
+function uncleanLog(dbPath: string): boolean {
+  return readdirSync(dbPath).some((n) => n.endsWith('.log') && statSync(join(dbPath, n)).size > 0);
+}
+
+/**
+ * A LevelDB failure (code `LEVEL_*`, e.g. LEVEL_CORRUPTION, LEVEL_IO_ERROR) as the archive
+ * error it is (SPEC.md §14: exit 4), naming the archive; other errors pass unchanged.
+ */
+export function asArchiveError(err: unknown, dir: string): unknown {
+  const code = (e: unknown): string | undefined => (e as { code?: unknown } | null)?.code as string | undefined;
+  const level = [err, (err as { cause?: unknown } | null)?.cause].find((e) => /^LEVEL_/.test(code(e) ?? ''));
+  if (level === undefined || code(err) === 'LEDGER_STORE_LOCKED' || /^LEDGER_/.test(code(err) ?? '')) return err;
+  const cause = (level as { cause?: Error }).cause;
+  return new LedgerError('LEDGER_ARCHIVE_CORRUPT', `the database of ${dir} is damaged: ${(level as Error).message}${cause?.message !== undefined ? ` (${cause.message})` : ''}; run "ledger-archive check" to see what is affected, and restore from a backup or an export`,
+    { dir, damage: 'leveldb', level: code(level) }, err);
 }
 
 /** An archive held in memory (tests, dry runs): same layout, no folder. */
 export async function openMemoryArchive(federation: Federation, db: LedgerDb): Promise<Archive> {
   await db.open();
+  attachCommits(db, null, false, { n: 0, seq: 0, digest: CHAIN_START });
   return { dir: null, db, federation, info: infoFor(federation, new Date(0)) };
 }
 
-/** Close the archive's database. */
+/**
+ * Close the archive's database. An archive opened for writing first moves LevelDB's
+ * memtable into a table file, so nothing committed is left only in the write-ahead log
+ * (SPEC.md §15.10: the window a damaged log can lose is the run of one process).
+ */
 export async function closeArchive(archive: Archive): Promise<void> {
-  await archive.db.close();
+  try {
+    if (archive.readOnly !== true && archive.dir !== null && archive.db.status === 'open') await flushMemtable(archive.db);
+  } finally {
+    await archive.db.close();
+    archive.release?.();
+    if (archive.readOnly !== true && archive.dir !== null) noteHeld(join(archive.dir, 'db'), false);
+  }
 }
 
-async function openDb(path: string, dir: string): Promise<LedgerDb> {
-  const db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+/** LevelDB's CompactRange flushes the memtable first; a range holding no key compacts nothing else. */
+async function flushMemtable(db: LedgerDb): Promise<void> {
+  const c = (db as unknown as { compactRange?: (a: string, b: string) => Promise<void> }).compactRange;
+  if (c !== undefined) await c.call(db, '\u0000', '\u0001');
+}
+
+async function openDb(path: string, dir: string, create: boolean): Promise<LedgerDb> {
+  const db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing: create, errorIfExists: false });
   try {
     await db.open();
   } catch (err) {
@@ -154,7 +234,9 @@ async function openDb(path: string, dir: string): Promise<LedgerDb> {
     if (cause?.code === 'LEVEL_LOCKED') {
       throw new LedgerError('LEDGER_STORE_LOCKED', `the archive ${dir} is in use by another process`, { dir }, cause);
     }
-    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `cannot open the database of ${dir}: ${(err as Error).message}`, { dir }, err);
+    const cause2 = (err as { cause?: Error }).cause?.message;
+    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `cannot open the database of ${dir}: ${(err as Error).message}${cause2 !== undefined ? ` (${cause2})` : ''}; nothing was changed — restore the folder from a backup, or import an export into a new archive`,
+      { dir, damage: 'open' }, err);
   }
   return db as unknown as LedgerDb;
 }

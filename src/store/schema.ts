@@ -49,6 +49,10 @@ export const NS = {
   sequence: 'sq',
   /** ex!<export digest> → JSON {sequence, until}: an export this archive wrote (so `--since` can trust it). */
   exported: 'ex',
+  /** rq!<document key> → quarantine key: a document `check --repair` moved to quarantine (its `sq!` entry stays). */
+  repaired: 'rq',
+  /** cm!<commit n, 16 digits> → JSON {from, seq, docs, digest}: one per committed batch (completeness record, ./commit.ts). */
+  commit: 'cm',
   /** meta!<name> → JSON: format, genesis, selection, seq, ... */
   meta: 'meta',
 } as const;

@@ -30,7 +30,7 @@ export function verifyBlock(block: Block, federation: Federation, opts: BlockChe
   const body = text !== null ? Buffer.from(text, 'utf8') : tryCanonicalBytes(block.block);
   if (body === null) {
     // A lone surrogate or non-finite float: BigchainDB could not have hashed or signed it.
-    out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, 'the block holds a value BigchainDB cannot serialize (lone surrogate or non-finite number)', { computed: null }));
+    out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, 'the block holds a value BigchainDB cannot serialize (lone surrogate, non-finite number, or keys equal up to a U+0000)', { computed: null }));
   } else {
     const computed = hashHex(federation.hash, body);
     if (computed !== block.id) out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, undefined, { computed }));

@@ -5,6 +5,7 @@
  */
 import { finding, type Finding } from '../findings.js';
 import { parseJson } from '../model/json.js';
+import { isLimitError, jsonValueProblem } from '../model/limits.js';
 import { classifyDocument, docName, parseAssetRow, parseBlock, parseMetadataRow, parseTransaction, parseVote,
   voteName, voteSchemaProblem } from '../model/parse.js';
 import { storedNeeds } from '../model/stored.js';
@@ -14,6 +15,7 @@ import type { RawDoc } from '../sources/source.js';
 import { verifyBlock } from './block.js';
 import { verifyVote } from './vote.js';
 import { verifyTransaction } from './transaction.js';
+import { signedForm } from './signed-form.js';
 
 /**
  * The verdict on one document. `findings` empty means it verified. `prepared` is
@@ -36,21 +38,29 @@ export type CheckedDoc = (
 export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   let doc = raw.doc;
   if (raw.invalid !== undefined) {
-    return invalid(raw.origin, raw.origin, finding('DOC_INVALID_JSON', 'document', raw.origin, `unreadable document: ${raw.invalid}`));
+    return invalid(raw.origin, raw.origin, raw.limit !== undefined
+      ? finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${raw.invalid}`, { limit: raw.limit })
+      : finding('DOC_INVALID_JSON', 'document', raw.origin, `unreadable document: ${raw.invalid}`));
   }
   if (doc === undefined && raw.text !== undefined) {
     try {
       doc = parseJson(raw.text);
     } catch (err) {
-      return invalid(raw.origin, raw.origin, finding('DOC_INVALID_JSON', 'document', raw.origin, `invalid JSON: ${(err as Error).message}`));
+      return invalid(raw.origin, raw.origin, isLimitError(err)
+        ? finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${err.message}`, { limit: err.problem.limit, max: err.problem.max })
+        : finding('DOC_INVALID_JSON', 'document', raw.origin, `invalid JSON: ${(err as Error).message}`));
     }
+  } else {
+    // A value parsed by someone else (a driver): walk it iteratively before anything recursive does.
+    const p = jsonValueProblem(doc);
+    if (p !== null) return invalid(raw.origin, raw.origin, finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${p.message}`, { limit: p.limit, max: p.max }));
   }
   const where = raw.origin;
   switch (classifyDocument(doc, raw.table)) {
     case 'block': return checkBlock(doc, where, federation);
     case 'vote': return checkVote(doc, where, federation);
-    case 'asset': return row('asset', parseAssetRow(doc, where), where);
-    case 'metadata': return row('metadata', parseMetadataRow(doc, where), where);
+    case 'asset': return row('asset', parseAssetRow(doc, where), docName(doc, where), where);
+    case 'metadata': return row('metadata', parseMetadataRow(doc, where), docName(doc, where), where);
     case 'transaction': {
       const p = parseTransaction(doc, where);
       if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
@@ -61,32 +71,48 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
   }
 }
 
-function checkBlock(doc: unknown, where: string, federation: Federation): CheckedDoc {
-  const p = parseBlock(doc, where);
-  if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
-  const needs = storedNeeds(p.value);
-  if (needs.assets.length > 0 || needs.metadata.length > 0) {
-    return { kind: 'block', origin: where, block: p.value, needs, findings: [] };
+/**
+ * {@link checkDocument} and a post-step, never throwing: hostile bytes that make a check
+ * throw (a bug, or input beyond what a check expects) give a DOC_MALFORMED verdict naming
+ * the document, so no worker dies on data (SPEC.md §7.6).
+ */
+export function safeCheck(raw: RawDoc, federation: Federation, post: (v: CheckedDoc, raw: RawDoc) => CheckedDoc): CheckedDoc {
+  try {
+    return post(checkDocument(raw, federation), raw);
+  } catch (err) {
+    return invalid(raw.origin, raw.origin, finding('DOC_MALFORMED', 'document', raw.origin, `the document could not be checked: ${(err as Error).message}`, { where: raw.origin }));
   }
-  return { kind: 'block', origin: where, block: p.value, needs: null, findings: verifyBlock(p.value, federation) };
+}
+
+function checkBlock(doc: unknown, where: string, federation: Federation): CheckedDoc {
+  const p = parseBlock(doc, where, federation.keys.length);
+  if (!p.ok) return invalid(where, docName(doc, where), ...p.findings);
+  // Only the signed form goes on (SPEC.md §15.3.1): verified, stored and counted as such.
+  const s = signedForm('block', p.value, p.value.id, where);
+  const needs = storedNeeds(s.doc);
+  if (needs.assets.length > 0 || needs.metadata.length > 0) {
+    return { kind: 'block', origin: where, block: s.doc, needs, findings: s.findings };
+  }
+  return { kind: 'block', origin: where, block: s.doc, needs: null, findings: [...s.findings, ...verifyBlock(s.doc, federation)] };
 }
 
 function checkVote(doc: unknown, where: string, federation: Federation): CheckedDoc {
   const p = parseVote(doc, where);
   if (!p.ok) return invalid(where, voteName(doc, where), ...p.findings);
-  const vote = p.value;
+  const s = signedForm('vote', p.value, voteName(p.value, where), where);
+  const vote = s.doc;
   const findings = verifyVote(vote, federation);
   return {
-    kind: 'vote', origin: where, vote, findings,
+    kind: 'vote', origin: where, vote, findings: [...s.findings, ...findings],
     signatureOk: !findings.some((f) => f.code === 'VOTE_BAD_SIGNATURE'),
     schemaOk: voteSchemaProblem(vote) === null,
   };
 }
 
-function row(kind: 'asset' | 'metadata', p: ReturnType<typeof parseAssetRow> | ReturnType<typeof parseMetadataRow>, where: string): CheckedDoc {
+function row(kind: 'asset' | 'metadata', p: ReturnType<typeof parseAssetRow> | ReturnType<typeof parseMetadataRow>, name: string, where: string): CheckedDoc {
   if (!p.ok) return invalid(where, where, ...p.findings);
-  const r = p.value as unknown as Record<string, unknown>;
-  return { kind, origin: where, id: String(r.id), row: r, findings: [] };
+  const s = signedForm(kind, p.value as unknown as Record<string, unknown>, name, where);
+  return { kind, origin: where, id: String(s.doc.id), row: s.doc, findings: s.findings };
 }
 
 function invalid(origin: string, name: string, ...findings: Finding[]): CheckedDoc {

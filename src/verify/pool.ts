@@ -6,8 +6,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
+import { limits } from '../model/limits.js';
 import type { RawDoc } from '../sources/source.js';
-import { checkDocument, type CheckedDoc } from './document.js';
+import { safeCheck, type CheckedDoc } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
 
@@ -45,7 +46,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     const post = await loadPostStep(opts.post);
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
-      yield slimVerdict(post(checkDocument(raw, opts.federation), raw), opts.keepDocs === true);
+      yield slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true);
     }
     return;
   }
@@ -85,7 +86,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
   };
   const outstanding = new Array<number>(n).fill(0);
   const threads = Array.from({ length: n }, (_, i) => {
-    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), keepDocs: opts.keepDocs === true, post: opts.post } });
+    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
     w.on('message', (m: { seq: number; out: CheckedDoc[] }) => {
       const p = waiting.get(m.seq);
       waiting.delete(m.seq);
@@ -104,10 +105,14 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
       for (let j = 1; j < n; j++) if (outstanding[j]! < outstanding[i]!) i = j;
       outstanding[i]!++;
       const s = seq++;
-      return new Promise((resolve, reject) => {
+      const p = new Promise<CheckedDoc[]>((resolve, reject) => {
         waiting.set(s, { resolve, reject });
         threads[i]!.postMessage({ seq: s, docs });
       });
+      // Batches behind the one awaited may fail too (a worker that died fails them all): their
+      // rejection is seen when they are awaited, or never — it must not crash the process.
+      p.catch(() => undefined);
+      return p;
     },
     async close() {
       await Promise.all(threads.map((t) => t.terminate()));

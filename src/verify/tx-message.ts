@@ -12,7 +12,7 @@
  * Each top-level member is canonicalized once and the messages are assembled from
  * those pieces, so a transaction costs one canonicalization however many inputs it has.
  */
-import { canonicalize, sortKeys } from '../model/canonical.js';
+import { canonicalPreimageText as canonicalize, sortKeys } from '../model/canonical.js';
 import { sha3Hex } from '../crypto/hash.js';
 import { hashHex, type HashName } from '../crypto/hash.js';
 import type { TxVersion } from './tx-shape.js';
@@ -30,7 +30,10 @@ export interface TxMessages {
 /**
  * Serializer of values taken verbatim from the document: `JSON.stringify` when the
  * document's text was proven canonical (model/json.ts `canonicalTextOf`; then it
- * gives the canonical text natively, several times faster), else `canonicalize`.
+ * gives the canonical text natively, several times faster), else `canonicalize`, here
+ * the strict preimage writer: a value BigchainDB could not serialize (lone surrogate,
+ * keys equal up to a U+0000) throws instead of getting the lenient stand-in text,
+ * over which anyone holding a key could otherwise sign (SPEC.md §2.1).
  * Objects built here that add keys always go through `canonicalize`.
  */
 type Ser = (v: unknown) => string;

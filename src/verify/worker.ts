@@ -5,16 +5,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
+import { setLimits } from '../model/limits.js';
 import type { RawDoc } from '../sources/source.js';
-import { checkDocument } from './document.js';
+import { safeCheck } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
 
+setLimits(workerData.limits); // the limits the parent was started with (SPEC.md §21)
 const federation = federationFromJson(workerData.federation);
 const keepDocs = workerData.keepDocs === true;
 const post = await loadPostStep(workerData.post as string | undefined);
 
 parentPort!.on('message', (msg: { seq: number; docs: RawDoc[] }) => {
-  const out = msg.docs.map((raw) => slimVerdict(post(checkDocument(raw, federation), raw), keepDocs));
+  const out = msg.docs.map((raw) => slimVerdict(safeCheck(raw, federation, post), keepDocs));
   parentPort!.postMessage({ seq: msg.seq, out });
 });

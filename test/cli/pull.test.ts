@@ -4,29 +4,29 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalize } from '../../src/model/canonical.js';
 import { initArchive } from '../../src/store/archive.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { startHttpDouble, type HttpDouble } from '../doubles/bigchaindb-http.js';
 import { events, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store-archive.js';
 import { createLedgerDb, federationOf, smallLedger } from '../ops/pull-helpers.js';
 
-describe('ledger-archive pull', () => {
-  const l = smallLedger({ seed: 'pull-cli' });
-  const t = tempDir('la-pull-cli-');
-  let d: RethinkDouble;
-  let h: HttpDouble;
-  let n = 0;
-  const fresh = async (): Promise<string> => {
-    const dir = join(t.dir, `a${n++}`);
-    await initArchive({ dir, federation: federationOf(l) });
-    return dir;
-  };
+const l = smallLedger({ seed: 'pull-cli' });
+const t = tempDir('la-pull-cli-');
+after(() => t.cleanup());
+let n = 0;
+const fresh = async (): Promise<string> => {
+  const dir = join(t.dir, `a${n++}`);
+  await initArchive({ dir, federation: federationOf(l) });
+  return dir;
+};
+
+describeServers('ledger-archive pull from RethinkDB', (server) => {
+  let d: TestServer;
   before(async () => {
-    d = await startRethinkDouble({ users: { admin: '', reader: 'hunter2' } });
+    d = server();
+    await d.addUser('reader', 'hunter2');
     await createLedgerDb(d, 'bigchain', '1.3', l.blocks, l.votes);
-    h = await startHttpDouble({ blocks: l.blocks, votes: l.votes });
   });
-  after(async () => { await d.close(); await h.close(); t.cleanup(); });
 
   it('--all from RethinkDB, then a bare pull repeats it; --json ends with a summary event', async () => {
     const dir = await fresh();
@@ -57,6 +57,12 @@ describe('ledger-archive pull', () => {
     assert.equal(bad.code, 6);
     for (const s of [ok.stdout, ok.stderr, bad.stdout, bad.stderr]) assert.ok(!s.includes('hunter2') && !s.includes('hunter3'), s);
   });
+});
+
+describe('ledger-archive pull (HTTP, files)', () => {
+  let h: HttpDouble;
+  before(async () => { h = await startHttpDouble({ blocks: l.blocks, votes: l.votes }); });
+  after(async () => { await h.close(); });
 
   it('exit codes: --all over HTTP is a usage error (2), an unreachable source 6, quarantine 1', async () => {
     const dir = await fresh();

@@ -6,7 +6,7 @@ import { readDump, readDumpInfo } from '../../src/dump/read.js';
 import { ingest } from '../../src/ops/ingest.js';
 import { closeArchive, initArchive, openArchive } from '../../src/store/archive.js';
 import { federationFromJson } from '../../src/model/federation.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { events, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store-archive.js';
 import { layoutDocs } from '../ops/rebuild-helpers.js';
@@ -25,14 +25,15 @@ async function archiveDir(name: string, blocks = l.blocks, fed = federationOf(l)
   return dir;
 }
 
-describe('CLI rebuild, create-indexes, merge', () => {
-  let d: RethinkDouble;
+after(() => tmp.cleanup());
+
+describeServers('CLI rebuild, create-indexes', (server) => {
+  let d: TestServer;
   let dir: string;
-  before(async () => { d = await startRethinkDouble(); dir = await archiveDir('main'); });
-  after(async () => { await d.close(); tmp.cleanup(); });
+  before(async () => { d = server(); dir = await archiveDir(`main-${d.kind}`); });
 
   it('rebuild --to FILE.tar.gz writes a restorable dump; create-indexes after a restore creates BigchainDB\'s indexes', async () => {
-    const file = join(tmp.dir, 'out.tar.gz');
+    const file = join(tmp.dir, `out-${d.kind}.tar.gz`);
     const r = await runCli(['rebuild', '--to', file, '--archive', dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const ev = events(r.stdout);
@@ -45,15 +46,16 @@ describe('CLI rebuild, create-indexes, merge', () => {
     assert.match(info.top, /^rethinkdb_dump_\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     assert.deepEqual(info.tables.map((t) => t.table).sort(), ['assets', 'backlog', 'bigchain', 'metadata', 'votes']);
     assert.ok(info.tables.every((t) => t.db === 'bigchain' && t.indexes.length === 0 && t.primaryKey === 'id'));
-    // "restore": load the dump's rows as `rethinkdb restore` would, then create the indexes.
-    for await (const doc of readDump(file)) d.load('restored', doc.table!, [doc.doc as Record<string, unknown>]);
-    d.createTable('restored', 'backlog');
+    // "restore": load the dump's rows as `rethinkdb restore` would (the real tool: dump/real-tools.test.ts), then create the indexes.
+    const byTable = new Map<string, Record<string, unknown>[]>([['backlog', []]]);
+    for await (const doc of readDump(file)) byTable.set(doc.table!, [...(byTable.get(doc.table!) ?? []), doc.doc as Record<string, unknown>]);
+    for (const [table, docs] of byTable) await d.load('restored', table, docs);
     const c = await runCli(['create-indexes', '--to', rethinkUrl(d, 'restored'), '--json']);
     assert.equal(c.code, 0, c.stderr);
     const cs = events(c.stdout).at(-1)!;
     assert.equal(cs.layout, '1.3');
     assert.equal((cs.created as string[]).length, 7);
-    assert.deepEqual(d.indexes('restored', 'bigchain'), ['asset_id', 'block_timestamp', 'inputs', 'outputs', 'transaction_id']);
+    assert.deepEqual(await d.indexes('restored', 'bigchain'), ['asset_id', 'block_timestamp', 'inputs', 'outputs', 'transaction_id']);
     const again = await runCli(['create-indexes', '--to', rethinkUrl(d, 'restored'), '--json']);
     assert.deepEqual(events(again.stdout).at(-1)!.created, []);
   });
@@ -63,11 +65,11 @@ describe('CLI rebuild, create-indexes, merge', () => {
     const dry = await runCli(['rebuild', '--to', url, '--archive', dir, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /plan for .*tables +bigchain \d+, backlog 0, votes \d+, assets \d+, metadata \d+/s);
-    assert.throws(() => d.rows('clidb', 'bigchain'));
+    await assert.rejects(d.rows('clidb', 'bigchain'));
     const r = await runCli(['rebuild', '--to', url, '--archive', dir, '--keep-undecided']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /read back equal/);
-    assert.equal(d.rows('clidb', 'bigchain').length, l.blocks.length);
+    assert.equal((await d.rows('clidb', 'bigchain')).length, l.blocks.length);
     const refused = await runCli(['rebuild', '--to', url, '--archive', dir, '--json']);
     assert.equal(refused.code, 7);
     assert.equal(events(refused.stdout).at(-1)!.code, 'LEDGER_TARGET');
@@ -78,14 +80,20 @@ describe('CLI rebuild, create-indexes, merge', () => {
 
   it('issue 8 regression: --layout 1.3 and --layout 1.0 as --help writes them (strings, not numbers)', async () => {
     for (const [layout, db] of [['1.3', 'l13'], ['1.0', 'l10']] as const) {
-      const r = await runCli(['rebuild', '--to', rethinkUrl(d, db), '--layout', layout, '--archive', dir, '--json']);
+      const r = await runCli(['rebuild', '--to', rethinkUrl(d, `${db}${d.kind}`), '--layout', layout, '--archive', dir, '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal((events(r.stdout).at(-1)!.plan as { layout: string }).layout, layout);
-      assert.ok(d.rows(db, 'assets').length > 0);
+      assert.ok((await d.rows(`${db}${d.kind}`, 'assets')).length > 0);
       // 1.0 has no metadata table (BigchainDB 1.0's schema); 1.3 has one.
-      if (layout === '1.0') assert.throws(() => d.rows(db, 'metadata')); else assert.ok(Array.isArray(d.rows(db, 'metadata')));
+      if (layout === '1.0') await assert.rejects(d.rows(`${db}${d.kind}`, 'metadata'));
+      else assert.ok(Array.isArray(await d.rows(`${db}${d.kind}`, 'metadata')));
     }
   });
+});
+
+describe('CLI rebuild errors, merge', () => {
+  let dir: string;
+  before(async () => { dir = await archiveDir('main'); });
 
   it('an unreachable target exits 7; a bad --to or --until exits 2', async () => {
     const r = await runCli(['rebuild', '--to', 'rethinkdb://127.0.0.1:1/x', '--archive', dir]);

@@ -56,8 +56,11 @@ export interface LedgerOptions {
   hash?: HashName;
   /** Unix seconds of the genesis block (default 1509955200, 2017-11-06T08:00:00Z). */
   startTime?: number;
-  /** Realistic, non-ASCII payloads (default true); false gives tiny payloads for benchmarks. */
-  richData?: boolean;
+  /**
+   * Realistic, non-ASCII payloads (default true); false gives tiny payloads for benchmarks;
+   * 'odd' gives payloads full of the strings canonical writers get wrong (ledger-data.ts ODD_STRINGS).
+   */
+  richData?: boolean | 'odd';
 }
 
 /** A federation member: its key pair and display name. */

@@ -64,3 +64,27 @@ export function metadata(rng: Rng, n: number): JsonValue {
 export function plainAssetData(n: number): JsonValue {
   return { serial: n };
 }
+
+/**
+ * Strings users really type that canonical JSON writers get wrong (issue 8): a literal
+ * backslash-u sequence (`\u001f` typed as text, Windows paths), every escaped control
+ * character, NUL inside a value, U+2028/U+2029, a BOM, DEL, private-use and non-BMP
+ * characters, quotes after backslashes. Keys stay free of U+0000: RethinkDB truncates
+ * such keys (SPEC.md §20), so no BigchainDB ledger holds one.
+ */
+export const ODD_STRINGS = [
+  'literal \\u001f text', 'C:\\Users\\u00e9tienne\\new', '\\u00E9 and \\\\u0041', 'tab\there\nnew line\r\n',
+  'nul \u0000 inside', 'ctl \u0001\u0008\u000b\u000c\u001b[31m\u001f end', 'line \u2028 sep \u2029 para', '\ufeffBOM first',
+  'del \u007f', 'quote " and \\" and \\\\', 'private \ue000 and \uffff', 'emoji 🎉 𝄞 \u{10ffff}', 'slash / and \\/',
+];
+
+/** Asset data holding odd strings as values and (U+0000-free) keys, plus the usual fields. */
+export function oddAssetData(rng: Rng, n: number): JsonValue {
+  const a = rng.pick(ODD_STRINGS), b = rng.pick(ODD_STRINGS);
+  return { type: 'note', n, text: a, [b.replace(/\u0000/g, '0')]: [a, b], nested: { '\ue000': b, '🎉': a, 'key \\u0041': n } };
+}
+
+/** Metadata with odd strings, or null. */
+export function oddMetadata(rng: Rng, n: number): JsonValue {
+  return rng.chance(0.3) ? null : { sequence: n, remark: rng.pick(ODD_STRINGS) };
+}

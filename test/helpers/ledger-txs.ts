@@ -8,7 +8,7 @@ import type { HashName } from '../../src/crypto/hash.js';
 import type { JsonValue } from '../../src/model/json.js';
 import type { Transaction } from '../../src/model/types.js';
 import { makeTransaction, type KeyPair, type OutputSpec } from './ledger-docs.js';
-import { assetData, metadata, plainAssetData } from './ledger-data.js';
+import { assetData, metadata, oddAssetData, oddMetadata, plainAssetData } from './ledger-data.js';
 import type { Rng } from './rng.js';
 
 /** An output can be spent this many blocks after the block that created it. */
@@ -35,9 +35,9 @@ export class TxFactory {
   private readonly rng: Rng;
   private readonly users: KeyPair[];
   private readonly hash: HashName;
-  private readonly rich: boolean;
+  private readonly rich: boolean | 'odd';
 
-  constructor(rng: Rng, users: KeyPair[], hash: HashName, rich: boolean) {
+  constructor(rng: Rng, users: KeyPair[], hash: HashName, rich: boolean | 'odd') {
     if (users.length < 2) throw new RangeError('a ledger needs at least two users');
     this.rng = rng;
     this.users = users;
@@ -84,7 +84,7 @@ export class TxFactory {
     } else outputs.push({ publicKey: issuer.publicKey, amount: total });
     const seq = this.creates + this.transfers;
     const tx = makeTransaction({
-      operation: 'CREATE', asset: { data: this.rich ? assetData(this.rng, seq) : plainAssetData(seq) },
+      operation: 'CREATE', asset: { data: this.rich === 'odd' ? oddAssetData(this.rng, seq) : this.rich ? assetData(this.rng, seq) : plainAssetData(seq) },
       metadata: this.meta(seq), inputs: [{ owner: issuer, fulfills: null }], outputs,
     }, this.hash);
     this.creates++;
@@ -163,6 +163,7 @@ export class TxFactory {
   }
 
   private meta(seq: number): JsonValue {
+    if (this.rich === 'odd') return oddMetadata(this.rng, seq);
     if (this.rich) return metadata(this.rng, seq);
     return this.rng.chance(0.5) ? null : { sequence: seq };
   }

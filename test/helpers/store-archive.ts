@@ -34,9 +34,12 @@ export function raw(docs: unknown[], table: TableName | null = null, name = 'tes
   return docs.map((d, i) => ({ table, doc: JSON.parse(JSON.stringify(d)) as unknown, origin: `${name}#${i}` }));
 }
 
-/** All key/value pairs of a database (small test archives only). */
+/**
+ * All key/value pairs of a database (small test archives only), without the commit records
+ * (`cm!`, SPEC.md §15.10): they say how batches were cut, which is no part of what is stored.
+ */
 export async function dumpDb(db: LedgerDb): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const [k, v] of db.iterator()) out.set(k, v);
+  for await (const [k, v] of db.iterator()) if (!k.startsWith('cm!')) out.set(k, v);
   return out;
 }

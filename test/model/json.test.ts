@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { JsonFloat, MAX_NESTING, parseJson } from '../../src/model/json.js';
+import { isLimitError, limits, resetLimits, setLimits } from '../../src/model/limits.js';
 
 test('property: agrees with JSON.parse on JSON without floats or unsafe integers', () => {
   const safe = fc.jsonValue().filter((v) => !/[.eE]|\d{16}/.test(JSON.stringify(v)));
@@ -58,17 +59,25 @@ test('errors are SyntaxError, on both paths', () => {
   for (const text of bad) assert.throws(() => parseJson(text), SyntaxError, JSON.stringify(text));
 });
 
-test('deep nesting: MAX_NESTING levels parse on both paths; deeper throws SyntaxError on the exact path', () => {
+test('deep nesting: maxDepth levels parse on both paths; deeper is a LimitError before any parse', () => {
   const deep = (n: number, leaf: string): string => '['.repeat(n) + leaf + ']'.repeat(n);
-  let v = parseJson(deep(MAX_NESTING, '1.5'));
-  for (let i = 0; i < MAX_NESTING; i++) v = (v as unknown[])[0] as typeof v;
+  const max = limits().maxDepth;
+  let v = parseJson(deep(max, '1.5'));
+  for (let i = 0; i < max; i++) v = (v as unknown[])[0] as typeof v;
   assert.deepEqual(v, new JsonFloat(1.5));
-  assert.ok(Array.isArray(parseJson(deep(MAX_NESTING, '1'))));
-  assert.throws(() => parseJson(deep(MAX_NESTING + 1, '1.5')), SyntaxError);
-  assert.throws(() => parseJson(`{"a":${deep(MAX_NESTING, '1.5')}}`), SyntaxError);
-  // Very deep input never overflows the stack: a value or a SyntaxError.
-  assert.throws(() => parseJson(deep(100_000, '1.5')), SyntaxError);
-  assert.ok(Array.isArray(parseJson(deep(100_000, '1'))));
+  assert.ok(Array.isArray(parseJson(deep(max, '1'))));
+  assert.throws(() => parseJson(deep(max + 1, '1.5')), (e: unknown) => isLimitError(e) && e.problem.limit === 'maxDepth');
+  assert.throws(() => parseJson(`{"a":${deep(max, '1.5')}}`), (e: unknown) => isLimitError(e));
+  // Very deep input never reaches a recursion limit, on either path.
+  assert.throws(() => parseJson(deep(100_000, '1.5')), (e: unknown) => isLimitError(e));
+  assert.throws(() => parseJson(deep(100_000, '1')), (e: unknown) => isLimitError(e));
+  // Brackets inside strings do not count.
+  assert.deepEqual(parseJson(`["${'['.repeat(5000)}"]`), ['['.repeat(5000)]);
+  // With the ceiling allowed, the exact parser still returns a value.
+  setLimits({ maxDepth: MAX_NESTING });
+  try {
+    assert.ok(Array.isArray(parseJson(deep(MAX_NESTING, '1.5'))));
+  } finally { resetLimits(); }
 });
 
 test('__proto__ keys stay own data properties, on both paths', () => {

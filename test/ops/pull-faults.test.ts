@@ -1,27 +1,28 @@
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { check } from '../../src/ops/check.js';
-import { pull } from '../../src/ops/pull.js';
+import { pull, resolvePullSource } from '../../src/ops/pull.js';
 import { closeArchive, initArchive, openArchive } from '../../src/store/archive.js';
 import { readElection } from '../../src/store/read.js';
 import { readSyncRecord } from '../../src/store/sync.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { startRethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { makeBlock, makeFederation, makeVote, voteRowId } from '../helpers/ledger-builder.js';
 import { memoryArchive, tempDir } from '../helpers/store-archive.js';
 import { archiveContents, countPrefix, createLedgerDb, federationOf, rethinkUrl, smallLedger } from './pull-helpers.js';
 
 const W = { workers: 0 };
 
-describe('pull faults and crash safety (RethinkDB)', () => {
-  let d: RethinkDouble;
+describeServers('pull faults and crash safety (RethinkDB)', (server, kind) => {
+  let d: TestServer;
   const l = smallLedger({ seed: 'pull-faults', blocks: 30 });
+  const doubleOnly = kind === 'real' ? { skip: 'a fault only the double can show' } : {};
   before(async () => {
-    d = await startRethinkDouble({ batchSize: 7 });
+    d = server();
     await createLedgerDb(d, 'ledger', '1.3', l.blocks, l.votes);
   });
-  after(async () => { await d.close(); });
 
   it('a pull killed (SIGKILL) mid-way resumes from its committed cursor: the archive equals a clean pull', async () => {
     const t = tempDir('la-pull-kill-');
@@ -41,7 +42,7 @@ describe('pull faults and crash safety (RethinkDB)', () => {
       assert.equal(finished, false, 'the child was killed before it finished');
       const a = await openArchive({ dir });
       try {
-        const rec = await readSyncRecord(a.db, `rethinkdb://admin@${d.host}:${d.port}/ledger`);
+        const rec = await readSyncRecord(a.db, resolvePullSource(from).name);
         const ts = (rec?.cursor as { blockTimestamp: string | null } | undefined)?.blockTimestamp ?? null;
         assert.ok(ts === null || ts < l.blocks.at(-1)!.block.timestamp, 'the committed cursor is before the end');
         const r = await pull({ archive: a, from, selection: { all: true }, ...W });
@@ -57,14 +58,14 @@ describe('pull faults and crash safety (RethinkDB)', () => {
     } finally { t.cleanup(); }
   });
 
-  it('the server dropping the connection mid-pull is a clear source error; the next pull completes the archive', async () => {
+  it('the server dropping the connection mid-pull is a clear source error; the next pull completes the archive', doubleOnly, async () => {
     const a = await memoryArchive(federationOf(l));
     const from = rethinkUrl(d, 'ledger');
-    d.dropAfterDocs(40);
+    d.double!.dropAfterDocs(40);
     try {
       await assert.rejects(pull({ archive: a, from, selection: { all: true }, chunkBlocks: 4, ...W }),
         (e: Error & { code?: string }) => e.code === 'LEDGER_SOURCE' && e.message.includes(`${d.host}:${d.port}`));
-    } finally { d.dropAfterDocs(null); }
+    } finally { d.double!.dropAfterDocs(null); }
     const stored = await countPrefix(a.db, 'b!');
     assert.ok(stored > 0 && stored < l.blocks.length, `some blocks were committed before the drop (${stored})`);
     const r = await pull({ archive: a, ...W });
@@ -82,11 +83,11 @@ describe('pull faults and crash safety (RethinkDB)', () => {
     const foreign = makeBlock(stranger, 1509955300, bad.blocks[2]!.block.transactions, bad.nodes.map((n) => n.publicKey));
     const ghost = 'f'.repeat(64);
     const odd = makeVote(bad.nodes[0]!, { votingFor: bad.blocks.at(-1)!.id, previous: ghost, valid: true, timestamp: 1509955999 });
-    d.load('bad', 'bigchain', [
+    await d.load('bad', 'bigchain', [
       { id: 'junk-1', block: { timestamp: '1509955301', transactions: 'not a list' } },
       foreign as unknown as Record<string, unknown>,
     ]);
-    d.load('bad', 'votes', [{ id: voteRowId(odd), ...odd } as unknown as Record<string, unknown>]);
+    await d.load('bad', 'votes', [{ id: voteRowId(odd), ...odd } as unknown as Record<string, unknown>]);
     const a = await memoryArchive(federationOf(bad));
     const r = await pull({ archive: a, from: rethinkUrl(d, 'bad'), selection: { all: true }, fillGaps: true, ...W });
     assert.equal(r.summary.quarantined, 2);
@@ -104,14 +105,11 @@ describe('pull faults and crash safety (RethinkDB)', () => {
     assert.ok(c.ok, JSON.stringify(c.findings.slice(0, 3)));
   });
 
-  it('an unreachable server is a source error naming it, without the password', async () => {
+  it('an unreachable server is a source error naming it, without the password', doubleOnly, async () => {
     const a = await memoryArchive(federationOf(l));
-    await d.close();
-    try {
-      await assert.rejects(pull({ archive: a, from: `rethinkdb://admin:hunter2@${d.host}:${d.port}/ledger`, selection: { all: true }, timeoutSeconds: 2, ...W }),
-        (e: Error & { code?: string }) => e.code === 'LEDGER_SOURCE' && !e.message.includes('hunter2') && !JSON.stringify(e).includes('hunter2'));
-    } finally {
-      d = await startRethinkDouble();
-    }
+    const gone = await startRethinkDouble();
+    await gone.close();
+    await assert.rejects(pull({ archive: a, from: `rethinkdb://admin:hunter2@${gone.host}:${gone.port}/ledger`, selection: { all: true }, timeoutSeconds: 2, ...W }),
+      (e: Error & { code?: string }) => e.code === 'LEDGER_SOURCE' && e.message.includes(`${gone.host}:${gone.port}`) && !e.message.includes('hunter2') && !JSON.stringify(e).includes('hunter2'));
   });
-});
+}, { double: { batchSize: 7 } });

@@ -1,13 +1,13 @@
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check } from '../../src/ops/check.js';
-import { pull, type RethinkCursor } from '../../src/ops/pull.js';
+import { pull, resolvePullSource, type RethinkCursor } from '../../src/ops/pull.js';
 import { readSyncRecord } from '../../src/store/sync.js';
 import type { LedgerDb } from '../../src/store/archive.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive } from '../helpers/store-archive.js';
-import { archiveContents, countPrefix, createLedgerDb, federationOf, insertRows, rethinkUrl, smallLedger } from './pull-helpers.js';
+import { archiveContents, countPrefix, createLedgerDb, federationOf, insertRows, rethinkUrl, serverEnv, smallLedger } from './pull-helpers.js';
 
 async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -19,10 +19,10 @@ async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Prom
 const blocks = (db: LedgerDb): Promise<number> => countPrefix(db, 'b!');
 const votes = (db: LedgerDb): Promise<number> => countPrefix(db, 'v!');
 
-describe('pull --follow (RethinkDB changefeeds)', () => {
-  let d: RethinkDouble;
-  before(async () => { d = await startRethinkDouble(); });
-  after(async () => { await d.close(); });
+// The real server serves TLS (a self-signed certificate for 127.0.0.1, trusted with ?ca=) behind a relay that can cut connections.
+describeServers('pull --follow (RethinkDB changefeeds)', (server) => {
+  let d: TestServer;
+  before(() => { d = server(); });
 
   it('catches up, streams new documents, survives a dropped connection, and stops cleanly on abort', async () => {
     const l = smallLedger({ seed: 'pull-follow', blocks: 18 });
@@ -35,14 +35,14 @@ describe('pull --follow (RethinkDB changefeeds)', () => {
     const a = await memoryArchive(federationOf(l));
     const ac = new AbortController();
     const from = rethinkUrl(d, 'fol');
-    const running = pull({ archive: a, from, follow: { backoffMs: 300, lingerMs: 20 }, signal: ac.signal, workers: 0 });
+    const running = pull({ archive: a, from, follow: { backoffMs: 300, lingerMs: 20 }, signal: ac.signal, workers: 0, env: serverEnv(d) });
     try {
       await until('catch-up', async () => await blocks(a.db) === 6 && await votes(a.db) === p1.vs.length);
-      await until('feeds open', async () => d.feedCount >= 4);
+      await until('feeds open', async () => await d.feedCount() >= 4);
       await insertRows(d, 'fol', '1.3', p2.bs, p2.vs);
       await until('streamed blocks', async () => await blocks(a.db) === 11 && await votes(a.db) === p1.vs.length + p2.vs.length);
       // The catch-up may read some of them too; the feed's run records the event time.
-      const followState = async () => ((await readSyncRecord(a.db, `rethinkdb://admin@${d.host}:${d.port}/fol`))?.cursor as RethinkCursor | undefined)?.follow;
+      const followState = async () => ((await readSyncRecord(a.db, resolvePullSource(from, { env: serverEnv(d) }).name))?.cursor as RethinkCursor | undefined)?.follow;
       await until('the follow state with an event time', async () => (await followState())?.lastEventAt != null);
       assert.equal((await followState())?.active, true);
       d.dropConnections();
@@ -58,9 +58,9 @@ describe('pull --follow (RethinkDB changefeeds)', () => {
     const c = rec?.cursor as RethinkCursor;
     assert.equal(c.follow?.active, false, 'the stop is recorded');
     assert.equal(c.blockTimestamp, l.blocks.map((b) => b.block.timestamp).sort().at(-1));
-    await until('feeds closed on the server', async () => d.feedCount === 0, 3000);
+    await until('feeds closed on the server', async () => await d.feedCount() === 0, 3000);
     const clean = await memoryArchive(federationOf(l));
-    await pull({ archive: clean, from, selection: { all: true }, workers: 0 });
+    await pull({ archive: clean, from, selection: { all: true }, workers: 0, env: serverEnv(d) });
     assert.deepEqual(await archiveContents(a.db), await archiveContents(clean.db));
     assert.ok((await check({ archive: a, workers: 0 })).ok);
   });
@@ -69,4 +69,4 @@ describe('pull --follow (RethinkDB changefeeds)', () => {
     const l = smallLedger({ seed: 'pull-follow-2', blocks: 2 });
     await assert.rejects(pull({ archive: await memoryArchive(federationOf(l)), from: 'http://127.0.0.1:1', follow: true }), { code: 'LEDGER_USAGE' });
   });
-});
+}, { real: { tls: true } });

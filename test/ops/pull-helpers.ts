@@ -11,6 +11,7 @@ import type { Layout, TableName } from '../../src/sources/source.js';
 import type { LedgerDb } from '../../src/store/archive.js';
 import type { Block, Vote } from '../../src/model/types.js';
 import type { RethinkDouble } from '../doubles/rethinkdb-server.js';
+import type { TestServer } from '../helpers/rethink-servers.js';
 import { buildLedger, voteRowId, type Ledger, type LedgerOptions } from '../helpers/ledger-builder.js';
 import { dumpDb } from '../helpers/store-archive.js';
 
@@ -24,9 +25,17 @@ export function federationOf(l: Ledger): Federation {
   return federationFromJson(l.federation);
 }
 
-/** The `rethinkdb://` address of a database on the double. */
-export function rethinkUrl(d: RethinkDouble, db: string): string {
-  return `rethinkdb://admin@${d.host}:${d.port}/${db}`;
+/** The double, or a server of rethink-servers.ts (double or real). */
+export type AnyServer = RethinkDouble | TestServer;
+
+/** The `rethinkdb://` address of a database on the server (password: {@link serverEnv}). */
+export function rethinkUrl(d: AnyServer, db: string): string {
+  return 'kind' in d ? d.url(db) : `rethinkdb://admin@${d.host}:${d.port}/${db}`;
+}
+
+/** The environment that gives the product the server's admin password. */
+export function serverEnv(d: AnyServer): Record<string, string> {
+  return 'kind' in d ? d.env() : {};
 }
 
 /** Rows of each table for blocks and votes in `layout` (blocks stripped; votes with row ids). */
@@ -46,9 +55,9 @@ export function rowsFor(layout: Layout, blocks: readonly Block[], votes: readonl
   return out;
 }
 
-/** Create BigchainDB's schema for `layout` in `db` on the double, then insert the rows. */
-export async function createLedgerDb(d: RethinkDouble, db: string, layout: Layout, blocks: readonly Block[], votes: readonly Vote[]): Promise<void> {
-  const t = await openRethinkTarget({ url: parseRethinkUrl(rethinkUrl(d, db), { env: {} }) });
+/** Create BigchainDB's schema for `layout` in `db` (double or real server), then insert the rows. */
+export async function createLedgerDb(d: AnyServer, db: string, layout: Layout, blocks: readonly Block[], votes: readonly Vote[]): Promise<void> {
+  const t = await openRethinkTarget({ url: parseRethinkUrl(rethinkUrl(d, db), { env: serverEnv(d) }) });
   try {
     await t.createDatabase(layout);
     await insertRows(d, db, layout, blocks, votes, t);
@@ -56,9 +65,9 @@ export async function createLedgerDb(d: RethinkDouble, db: string, layout: Layou
 }
 
 /** Insert more blocks/votes (with their rows) into an existing database. */
-export async function insertRows(d: RethinkDouble, db: string, layout: Layout, blocks: readonly Block[], votes: readonly Vote[],
+export async function insertRows(d: AnyServer, db: string, layout: Layout, blocks: readonly Block[], votes: readonly Vote[],
   target?: Awaited<ReturnType<typeof openRethinkTarget>>): Promise<void> {
-  const t = target ?? await openRethinkTarget({ url: parseRethinkUrl(rethinkUrl(d, db), { env: {} }) });
+  const t = target ?? await openRethinkTarget({ url: parseRethinkUrl(rethinkUrl(d, db), { env: serverEnv(d) }) });
   try {
     const rows = rowsFor(layout, blocks, votes);
     // BigchainDB writes assets and metadata before the block that needs them.

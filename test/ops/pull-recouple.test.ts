@@ -16,7 +16,7 @@ import { hasBlock } from '../../src/ops/pull-state.js';
 import { openRethinkTarget, parseRethinkUrl } from '../../src/sources/rethinkdb.js';
 import type { Layout, RawDoc } from '../../src/sources/source.js';
 import { readElection } from '../../src/store/read.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive } from '../helpers/store-archive.js';
 import { federationOf, rethinkUrl, rowsFor, smallLedger } from './pull-helpers.js';
 
@@ -58,14 +58,14 @@ describe('pull: re-coupling stored blocks before ingest', () => {
     }
   });
 
-  describe('from the double (v1.3) with a tampered metadata row and a missing asset row', () => {
-    let d: RethinkDouble;
+  describeServers('from RethinkDB (v1.3) with a tampered metadata row and a missing asset row', (server) => {
+    let d: TestServer;
     // Two distinct blocks: one whose CREATE loses its asset row, one whose metadata row is altered.
     const withCreate = l.blocks.findIndex((b, i) => i > 0 && b.block.transactions.some((t) => t.operation === 'CREATE'));
     const missing = l.blocks[withCreate]!;
     const tampered = l.blocks.find((b, i) => i > 0 && i !== withCreate && b.block.transactions.some((t) => t.metadata !== null))!;
     before(async () => {
-      d = await startRethinkDouble();
+      d = server();
       const rows = rowsFor('1.3', l.blocks, l.votes) as Record<string, { id: string; metadata?: unknown }[]>;
       const lost = missing.block.transactions.find((t) => t.operation === 'CREATE')!.id;
       rows.assets = rows.assets!.filter((r) => r.id !== lost);
@@ -77,7 +77,6 @@ describe('pull: re-coupling stored blocks before ingest', () => {
         for (const table of ['assets', 'metadata', 'bigchain', 'votes'] as const) await t.insert(table, rows[table]!);
       } finally { await t.close(); }
     });
-    after(async () => { await d.close(); });
 
     for (const workers of [0, 2]) {
       it(`only the two damaged blocks are refused, with the stored-layout findings (workers ${workers})`, async () => {

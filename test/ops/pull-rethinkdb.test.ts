@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { pull, resolvePullSource } from '../../src/ops/pull.js';
@@ -7,41 +7,48 @@ import { readSelectionMemory } from '../../src/ops/pull-state.js';
 import { readElection, readVotesOf } from '../../src/store/read.js';
 import { readSyncRecord } from '../../src/store/sync.js';
 import type { Selection } from '../../src/sources/source.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive } from '../helpers/store-archive.js';
-import { archiveContents, countPrefix, createLedgerDb, federationOf, insertRows, rethinkUrl, smallLedger } from './pull-helpers.js';
+import { archiveContents, countPrefix, createLedgerDb, federationOf, insertRows, rethinkUrl, serverEnv, smallLedger } from './pull-helpers.js';
 
-const W = { workers: 0 };
-
-describe('pull from RethinkDB', () => {
-  let d: RethinkDouble;
+// The real server runs with an admin password (--initial-password), given as the product's environment.
+describeServers('pull from RethinkDB', (server) => {
+  let d: TestServer;
+  let W: { workers: number; env: Record<string, string> };
   const l = smallLedger({ seed: 'pull-rdb' });
+  const LAYOUT_OF: Record<string, string> = { l13: '1.3', l1_0: '1.0', l10: '0.10' };
   before(async () => {
-    d = await startRethinkDouble();
+    d = server();
+    W = { workers: 0, env: serverEnv(d) };
     await createLedgerDb(d, 'l13', '1.3', l.blocks, l.votes);
+    await createLedgerDb(d, 'l1_0', '1.0', l.blocks, l.votes);
     await createLedgerDb(d, 'l10', '0.10', l.blocks, l.votes);
   });
-  after(async () => { await d.close(); });
 
-  for (const db of ['l13', 'l10']) {
+  for (const db of ['l13', 'l1_0', 'l10']) {
     it(`--all (${db}) stores every block and vote, with the intended elections, through majority reads`, async () => {
       const a = await memoryArchive(federationOf(l));
-      d.clearQueries();
+      d.double?.clearQueries();
       const r = await pull({ archive: a, from: rethinkUrl(d, db), selection: { all: true }, ...W });
       assert.equal(r.summary.byKind.block.new, l.blocks.length);
       assert.equal(r.summary.byKind.vote.new, l.votes.length);
       assert.equal(r.summary.quarantined, 0, JSON.stringify(r.summary.findings.slice(0, 3)));
-      assert.equal(r.layout, db === 'l13' ? '1.3' : '0.10');
+      assert.equal(r.layout, LAYOUT_OF[db]);
       for (const b of l.blocks) assert.equal((await readElection(a.db, b.id))?.status, l.statuses.get(b.id), b.id);
-      const reads = d.queriesSeen.filter((q) => q.terms.includes('TABLE') && !q.terms.includes('CHANGES') && !q.terms.includes('TABLE_LIST'));
-      assert.ok(reads.length > 0 && reads.every((q) => q.optargs.read_mode === 'majority'), 'every read uses read_mode majority');
+      if (d.double !== null) {
+        const reads = d.double.queriesSeen.filter((q) => q.terms.includes('TABLE') && !q.terms.includes('CHANGES') && !q.terms.includes('TABLE_LIST'));
+        assert.ok(reads.length > 0 && reads.every((q) => q.optargs.read_mode === 'majority'), 'every read uses read_mode majority');
+        // Votes of many blocks in one query per group of blocks, not one per block.
+        const voteQueries = d.double.queriesSeen.filter((q) => q.terms.includes('BETWEEN') && q.terms.includes('CONCAT_MAP'));
+        assert.equal(voteQueries.length, 1, `${l.blocks.length} blocks, one votes query`);
+      }
       const newest = l.blocks.map((b) => b.block.timestamp).sort(compareTimestamps).at(-1);
       assert.equal((r.cursor as { blockTimestamp: string }).blockTimestamp, newest);
       assert.equal((await readSyncRecord(a.db, r.source))?.cursor !== null, true);
     });
   }
 
-  it('--tx, --owner and --asset fetch exactly the selected blocks, each with its votes', async () => {
+  for (const db of ['l13', 'l1_0']) it(`--tx, --owner and --asset (${db}) fetch exactly the selected blocks, each with its votes`, async () => {
     const txBlock = l.blocks[4]!;
     const tx = txBlock.block.transactions[0]!;
     const keysOf = (t: unknown): string[] => ((t as { outputs: unknown }).outputs as { public_keys: string[] }[]).flatMap((o) => o.public_keys);
@@ -55,7 +62,7 @@ describe('pull from RethinkDB', () => {
     const cases: ['tx' | 'owner' | 'asset', Selection][] = [['tx', { tx: [tx.id] }], ['owner', { owner: [owner] }], ['asset', { asset: [create.id] }]];
     for (const [kind, selection] of cases) {
       const a = await memoryArchive(federationOf(l));
-      const r = await pull({ archive: a, from: rethinkUrl(d, 'l13'), selection, ...W });
+      const r = await pull({ archive: a, from: rethinkUrl(d, db), selection, ...W });
       const want = expect[kind];
       assert.equal(r.summary.byKind.block.new, want.length, kind);
       assert.equal(await countPrefix(a.db, 'b!'), want.length, kind);
@@ -134,4 +141,4 @@ describe('pull from RethinkDB', () => {
     }));
     fc.assert(fc.property(fc.nat(), fc.nat(), (x, y) => Math.sign(compareTimestamps(String(x), String(y))) === Math.sign(x - y)));
   });
-});
+}, { real: { password: 'pull-real-pw' } });

@@ -9,7 +9,7 @@ import type { BlockStatus } from '../../src/model/types.js';
 import { pull } from '../../src/ops/pull.js';
 import { rebuild } from '../../src/ops/rebuild.js';
 import { selectBlocks, type PlanBlock } from '../../src/ops/rebuild-select.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive } from '../helpers/store-archive.js';
 import { archiveOf, comparable, firstDifference, idsOf } from './rebuild-helpers.js';
 import { federationOf, rethinkUrl, smallLedger } from './pull-helpers.js';
@@ -37,19 +37,18 @@ function ledgerFor(p: LedgerParams) {
   });
 }
 
-describe('rebuild properties over generated ledgers', () => {
-  let d: RethinkDouble;
-  let tmp: string;
-  let run = 0;
-  before(async () => { d = await startRethinkDouble(); tmp = mkdtempSync(join(tmpdir(), 'la-rebuild-props-')); });
-  after(async () => { await d.close(); rmSync(tmp, { recursive: true, force: true }); });
+let run = 0;
+
+describeServers('rebuild properties over generated ledgers', (server, kind) => {
+  let d: TestServer;
+  before(() => { d = server(); });
 
   it('archive → rebuild into RethinkDB → pull back gives the same archive (restricted to the plan\'s blocks)', async () => {
     await fc.assert(fc.asyncProperty(ledgerArb, async (p) => {
       const l = ledgerFor(p);
       const a = await archiveOf(l, p.layout);
       const db = `props${run++}`;
-      const r = await rebuild({ archive: a, to: rethinkUrl(d, db), keepUndecided: p.keepUndecided, env: {} });
+      const r = await rebuild({ archive: a, to: rethinkUrl(d, db), keepUndecided: p.keepUndecided, env: d.env() });
       assert.equal(r.check?.equal, true, JSON.stringify(r.check?.differences.slice(0, 3)));
       assert.equal(r.marker, 'complete');
       const back = await memoryArchive(federationOf(l));
@@ -61,8 +60,14 @@ describe('rebuild properties over generated ledgers', () => {
       } else {
         for (const id of r.plan.keep) assert.equal(await back.db.get(`es!${id}`), await a.db.get(`es!${id}`), `election of ${id}`);
       }
-    }), { numRuns: 8 });
+    }), { numRuns: kind === 'real' ? 4 : 8 }); // a database on the real server costs ~1 s (table_create)
   });
+});
+
+describe('rebuild properties over generated ledgers (files)', () => {
+  let tmp: string;
+  before(() => { tmp = mkdtempSync(join(tmpdir(), 'la-rebuild-props-')); });
+  after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
   it('archive → dump file → pull from the file gives the same archive', async () => {
     await fc.assert(fc.asyncProperty(ledgerArb, async (p) => {

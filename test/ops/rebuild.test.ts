@@ -9,7 +9,7 @@ import { rebuild } from '../../src/ops/rebuild.js';
 import { MARKER_TABLE } from '../../src/ops/rebuild-rethinkdb.js';
 import { voteRowId } from '../../src/ops/rebuild-rows.js';
 import { noopReporter } from '../../src/report/reporter.js';
-import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
+import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive } from '../helpers/store-archive.js';
 import { archiveOf, comparable, firstDifference, idsOf } from './rebuild-helpers.js';
 import { federationOf, rethinkUrl, smallLedger } from './pull-helpers.js';
@@ -87,24 +87,26 @@ describe('rebuild plan', () => {
   });
 });
 
-describe('rebuild targets', () => {
-  let d: RethinkDouble;
+const targetLedger = smallLedger({ seed: 'rebuild-targets', blocks: 10, invalidAt: [5] });
+
+describeServers('rebuild into RethinkDB', (server) => {
+  let d: TestServer;
   let tmp: string;
-  const l = smallLedger({ seed: 'rebuild-targets', blocks: 10, invalidAt: [5] });
-  before(async () => { d = await startRethinkDouble(); tmp = mkdtempSync(join(tmpdir(), 'la-rebuild-')); });
-  after(async () => { await d.close(); rmSync(tmp, { recursive: true, force: true }); });
+  const l = targetLedger;
+  before(() => { d = server(); tmp = mkdtempSync(join(tmpdir(), 'la-rebuild-')); });
+  after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
   it('RethinkDB: creates schema and indexes, writes, reads back equal, marks complete; pulling back gives the same archive', async () => {
     const a = await archiveOf(l, '1.3');
-    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb1'), keepUndecided: true, env: {} });
+    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb1'), keepUndecided: true, env: d.env() });
     assert.equal(r.check?.equal, true, JSON.stringify(r.check?.differences));
     assert.equal(r.marker, 'complete');
-    assert.deepEqual(d.indexes('rb1', 'bigchain'), ['asset_id', 'block_timestamp', 'inputs', 'outputs', 'transaction_id']);
-    assert.deepEqual(d.indexes('rb1', 'votes'), ['block_and_voter']);
-    assert.equal(d.rows('rb1', 'backlog').length, 0);
-    assert.equal(d.rows('rb1', MARKER_TABLE)[0]?.state, 'complete');
+    assert.deepEqual(await d.indexes('rb1', 'bigchain'), ['asset_id', 'block_timestamp', 'inputs', 'outputs', 'transaction_id']);
+    assert.deepEqual(await d.indexes('rb1', 'votes'), ['block_and_voter']);
+    assert.equal((await d.rows('rb1', 'backlog')).length, 0);
+    assert.equal((await d.rows('rb1', MARKER_TABLE))[0]?.state, 'complete');
     const back = await memoryArchive(federationOf(l));
-    const p = await pull({ archive: back, from: rethinkUrl(d, 'rb1'), selection: { all: true }, ...W });
+    const p = await pull({ archive: back, from: rethinkUrl(d, 'rb1'), selection: { all: true }, ...W, env: d.env() });
     assert.equal(p.summary.quarantined, 0);
     const [x, y] = [await comparable(a.db), await comparable(back.db)];
     assert.equal(firstDifference(x, y), 'none');
@@ -112,42 +114,57 @@ describe('rebuild targets', () => {
 
   it('RethinkDB: votes without a row id get a deterministic UUID', async () => {
     const a = await archiveOf(l, '0.10', l.blocks, l.votes, false);
-    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb2'), env: {} });
+    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb2'), env: d.env() });
     assert.equal(r.check?.equal, true);
-    const ids = new Set(d.rows('rb2', 'votes').map((v) => v.id));
+    const ids = new Set((await d.rows('rb2', 'votes')).map((v) => v.id));
     const kept = l.votes.filter((v) => r.plan.keep.has(v.vote.voting_for_block));
     assert.deepEqual(ids, new Set(kept.map((v) => voteRowId(v))));
     assert.match([...ids][0] as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.deepEqual(d.indexes('rb2', 'bigchain').length, 5);
-    assert.throws(() => d.rows('rb2', 'assets'), 'a 0.10 database has no assets table');
+    assert.deepEqual((await d.indexes('rb2', 'bigchain')).length, 5);
+    await assert.rejects(d.rows('rb2', 'assets'), 'a 0.10 database has no assets table');
   });
 
   it('refuses a non-empty database without --force; --force rewrites it and checks', async () => {
     const a = await archiveOf(l, '1.3');
-    await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), env: {} });
-    await assert.rejects(rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), env: {} }), { code: 'LEDGER_TARGET', message: /not empty/ });
-    const again = await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), force: true, env: {} });
+    await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), env: d.env() });
+    await assert.rejects(rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), env: d.env() }), { code: 'LEDGER_TARGET', message: /not empty/ });
+    const again = await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), force: true, env: d.env() });
     assert.equal(again.check?.equal, true);
     // A forced rebuild of less over more: the rows it does not hold are named, the marker says so.
-    const less = await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), force: true, until: l.blocks[4]!.block.timestamp, env: {} });
+    const less = await rebuild({ archive: a, to: rethinkUrl(d, 'rb3'), force: true, until: l.blocks[4]!.block.timestamp, env: d.env() });
     assert.equal(less.check?.equal, false);
     assert.ok(less.check!.differences.some((x) => x.kind === 'unexpected' && x.table === 'bigchain'));
     assert.equal(less.marker, 'check-failed');
-    assert.equal(d.rows('rb3', MARKER_TABLE)[0]?.state, 'check-failed');
+    assert.equal((await d.rows('rb3', MARKER_TABLE))[0]?.state, 'check-failed');
   });
 
   it('--dry-run writes nothing (database or file) and reports whether the target is empty', async () => {
     const a = await archiveOf(l, '1.3');
-    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb4'), dryRun: true, env: {} });
+    const r = await rebuild({ archive: a, to: rethinkUrl(d, 'rb4'), dryRun: true, env: d.env() });
     assert.equal(r.dryRun, true);
     assert.equal(r.targetEmpty, true);
     assert.equal(r.written, null);
     assert.ok(r.plan.tables.assets !== null && r.plan.tables.metadata !== null, 'dry runs count every table');
-    assert.throws(() => d.rows('rb4', 'bigchain'));
+    await assert.rejects(d.rows('rb4', 'bigchain'));
     const file = join(tmp, 'dry.tar.gz');
     await rebuild({ archive: a, to: file, dryRun: true });
     assert.equal(existsSync(file), false);
   });
+
+  it('a failure in the middle of writing leaves the target marked incomplete', async () => {
+    const a = await archiveOf(l, '1.3');
+    const reporter = { ...noopReporter, progress: (p: { phase: string }) => { if (p.phase === 'write bigchain') d.dropConnections(); } };
+    await assert.rejects(rebuild({ archive: a, to: rethinkUrl(d, 'rb5'), reporter, batch: 2, env: d.env() }), { code: 'LEDGER_TARGET' });
+    assert.equal((await d.rows('rb5', MARKER_TABLE))[0]?.state, 'incomplete');
+    assert.ok((await d.rows('rb5', 'bigchain')).length < l.blocks.length);
+  });
+}, { real: { password: 'rebuild-real-pw' } });
+
+describe('rebuild to files', () => {
+  let tmp: string;
+  const l = targetLedger;
+  before(() => { tmp = mkdtempSync(join(tmpdir(), 'la-rebuild-')); });
+  after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
   it('an interrupted rebuild is LEDGER_ABORTED and leaves no dump file', async () => {
     const a = await archiveOf(l, '1.3');
@@ -159,14 +176,6 @@ describe('rebuild targets', () => {
   it('an unreachable target is LEDGER_TARGET', async () => {
     const a = await archiveOf(l, '1.3');
     await assert.rejects(rebuild({ archive: a, to: 'rethinkdb://127.0.0.1:1/x', timeoutSeconds: 2, env: {} }), { code: 'LEDGER_TARGET' });
-  });
-
-  it('a failure in the middle of writing leaves the target marked incomplete', async () => {
-    const a = await archiveOf(l, '1.3');
-    const reporter = { ...noopReporter, progress: (p: { phase: string }) => { if (p.phase === 'write bigchain') d.dropConnections(); } };
-    await assert.rejects(rebuild({ archive: a, to: rethinkUrl(d, 'rb5'), reporter, batch: 2, env: {} }), { code: 'LEDGER_TARGET' });
-    assert.equal(d.rows('rb5', MARKER_TABLE)[0]?.state, 'incomplete');
-    assert.ok(d.rows('rb5', 'bigchain').length < l.blocks.length);
   });
 
   it('dump file: restore structure, empty index lists; pulling from the file gives the same archive', async () => {

@@ -266,11 +266,15 @@ describe('HTTP client robustness', () => {
   });
 
   for (const declareLength of [false, true]) {
-    it(`refuses an oversized body (${declareLength ? 'declared' : 'streamed'})`, async () => {
+    it(`refuses an oversized body (${declareLength ? 'declared' : 'streamed'}): a block is quarantined, a list fails`, async () => {
       await withDouble({ faults: [{ kind: 'oversize', bytes: 2_000_000, declareLength }] }, async (d) => {
-        await assert.rejects(fast(d, { maxBodyBytes: 100_000 }).block(B1),
-          (err: any) => err.code === 'LEDGER_SOURCE' && /exceeds the limit of 100000 bytes/.test(err.message));
+        const b = await fast(d, { maxBodyBytes: 100_000 }).block(B1);
+        assert.equal(b?.doc, null);
+        assert.equal(b?.limit, 'maxDocumentBytes');
+        assert.match(b?.invalid ?? '', /exceeds the limit of 100000 bytes/);
         assert.equal(d.requests.length, 1);
+        await assert.rejects(fast(d, { maxBodyBytes: 100_000 }).votes(B1),
+          (err: any) => err.code === 'LEDGER_SOURCE' && /exceeds the limit of 100000 bytes/.test(err.message));
       });
     });
   }

@@ -4,7 +4,7 @@
  * only what is new since a previous export of this archive, chained to it by digest.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, inputFileOption, textOption, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, inputFileOption, textOption, withReadOnlyArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -30,19 +30,20 @@ export const exportCommand = defineCommand<ExportArgs>({
     const { loadKeyFile } = await import('../../export/keyfile.js');
     const key = args.encrypt === undefined ? undefined : loadKeyFile(args.encrypt);
     const sinceKey = args['since-key'] === undefined ? undefined : loadKeyFile(args['since-key']);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await exportArchive({ archive, out: args.out, since: args.since, key, sinceKey, overwrite: args.force,
         reporter: makeReporter(io, args), signal: io.signal });
       const c = r.counts;
       writeSummary(io, args, { path: r.path, digest: r.digest, sequence: r.header.sequence, previous: r.header.previous,
-        counts: c, contentBytes: r.contentBytes, bytes: r.bytes, sealed: key !== undefined }, [
+        counts: c, contentBytes: r.contentBytes, bytes: r.bytes, sealed: key !== undefined, corrupt: r.corrupt.length }, [
         `${r.incremental ? 'incremental' : 'full'} export ${r.path} (sequence ${r.header.sequence}${key === undefined ? '' : ', sealed'})`,
         `  records       ${c.block} blocks, ${c.vote} votes, ${c.asset} asset rows, ${c.metadata} metadata rows`,
         `  size          ${r.bytes} bytes (${r.contentBytes} uncompressed)`,
         `  digest        ${r.digest}`,
         ...(r.header.previous === null ? [] : [`  follows       ${r.header.previous}`]),
+        ...(r.corrupt.length > 0 ? [`  INCOMPLETE    ${r.corrupt.length} stored document(s) no longer verify and were left out (run "ledger-archive check")`] : []),
       ]);
-      return EXIT.OK;
+      return r.corrupt.length > 0 ? EXIT.FINDINGS : EXIT.OK;
     });
   },
 });

@@ -5,7 +5,7 @@
  * archive, duplicate votes (ingest reported them) and pending blocks (newer than every vote).
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, withReadOnlyArchive } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -26,7 +26,7 @@ export const gapsCommand = defineCommand<GapsArgs>({
     const { findGaps } = await import('../../ops/gaps.js');
     const { voterName } = await import('../../model/federation.js');
     const reporter = makeReporter(io, args);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await findGaps({ archive, reporter, signal: io.signal });
       const real = r.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
       writeSummary(io, args, { ...r, findings: r.findings.length }, [

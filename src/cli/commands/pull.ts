@@ -6,7 +6,7 @@
  * variable LEDGER_ARCHIVE_RETHINKDB_PASSWORD, and is never printed.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION, durationOption, inputFileOption, listOption, parseBase58Key, parseHexId, textOption } from '../options.js';
+import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION, durationOption, integerOption, inputFileOption, listOption, parseBase58Key, parseHexId, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -23,9 +23,21 @@ interface PullArgs extends GlobalArgs {
   archive?: string;
   workers?: number;
   overlap?: number;
+  'http-timeout'?: number;
+  'http-min-rate'?: number;
+  'http-budget'?: number;
+  'allow-redirects'?: boolean;
+  'query-timeout'?: number;
+  'read-timeout'?: number;
+  'max-frame-bytes'?: number;
 }
 
-const list = (v: string[] | undefined): string[] | undefined => (v !== undefined && v.length > 0 ? v : undefined);
+const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1000);
+
+const list = (v: string[] | undefined): string[] | undefined => {
+  const out = (v ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  return out.length > 0 ? out : undefined;
+};
 
 export const pullCommand = defineCommand<PullArgs>({
   command: 'pull',
@@ -42,7 +54,14 @@ export const pullCommand = defineCommand<PullArgs>({
     .option('ca', inputFileOption('ca', 'CA certificate file: connect to RethinkDB over TLS'))
     .option('archive', ARCHIVE_OPTION)
     .option('workers', WORKERS_OPTION)
-    .option('overlap', durationOption('overlap', 'how much is re-read before the --all cursor: seconds, or 5m… (default 120)')),
+    .option('overlap', durationOption('overlap', 'how much is re-read before the --all cursor: seconds, or 5m… (default 120)'))
+    .option('http-timeout', durationOption('http-timeout', 'HTTP: how long one attempt may take, headers and body (default 30s)', 1))
+    .option('http-min-rate', integerOption('http-min-rate', 0, 2 ** 31, 'HTTP: slowest body accepted, bytes/s after 5 s (default 1024; 0 = none)'))
+    .option('http-budget', durationOption('http-budget', 'HTTP: how long one request may take over all its retries (default 120s)', 1))
+    .option('allow-redirects', { type: 'boolean', describe: 'HTTP: follow redirects to other origins too (default: same origin only)' })
+    .option('query-timeout', durationOption('query-timeout', 'RethinkDB: how long to wait for the whole answer of a query (default 60s)', 1))
+    .option('read-timeout', durationOption('read-timeout', 'RethinkDB: how long to wait for the next batch of a cursor (default 30s; feeds wait)', 1))
+    .option('max-frame-bytes', integerOption('max-frame-bytes', 1024, 2 ** 32, 'RethinkDB: largest reply frame accepted (default --max-document-bytes + 1 MiB)')),
   examples: [
     ['$0 pull --from rethinkdb://localhost:28015/bigchain --all', 'everything, then only what is new on the next pull'],
     ['$0 pull --from https://node.example:9984 --tx 8c1d…07 --fill-gaps', 'the block of a transaction, then walk back the vote chains'],
@@ -60,6 +79,9 @@ export const pullCommand = defineCommand<PullArgs>({
         archive, from: args.from, selection: JSON.parse(JSON.stringify(selection)) as typeof selection,
         follow: args.follow === true, fillGaps: args['fill-gaps'] === true, passwordFile: args['password-file'], ca: args.ca,
         reporter, signal: io.signal, workers: args.workers, overlapSeconds: args.overlap,
+        http: { timeoutMs: ms(args['http-timeout']), minBytesPerSecond: args['http-min-rate'], budgetMs: ms(args['http-budget']),
+          allowRedirects: args['allow-redirects'] === true },
+        rethink: { queryTimeoutMs: ms(args['query-timeout']), readTimeoutMs: ms(args['read-timeout']), maxFrameBytes: args['max-frame-bytes'] },
       });
       const s = r.summary;
       const k = (name: string, t: { new: number; duplicate: number; quarantined: number; conflicts: number }): string =>

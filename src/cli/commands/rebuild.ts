@@ -9,7 +9,7 @@
  * not empty (or the dump file there) without --force.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, LAYOUTS, withArchive, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
+import { ARCHIVE_OPTION, LAYOUTS, withReadOnlyArchive, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Layout } from '../../sources/source.js';
@@ -52,7 +52,7 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
     const { rebuild } = await import('../../ops/rebuild.js');
     const { planToJson } = await import('../../ops/rebuild-plan.js');
     const reporter = makeReporter(io, args);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await rebuild({
         archive, to: args.to, layout: args.layout, until: args.until, keepUndecided: args['keep-undecided'], allowGaps: args['allow-gaps'],
         force: args.force, dryRun: args['dry-run'], db: args.db, passwordFile: args['password-file'], reporter, signal: io.signal,
@@ -80,10 +80,11 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
         ...(r.check !== null ? [`  check      ${r.check.equal ? 'read back equal: every row present and byte-equal in canonical form' : `${r.check.differencesTotal} differences`}`] : []),
         ...(r.check?.differences ?? []).slice(0, 10).map((d) => `    ${d.kind} ${d.table} ${d.id}`),
         ...(r.marker !== null ? [`  marker     ledger_archive_rebuild: ${r.marker}`] : []),
+        ...(r.corrupt.length > 0 ? [`  INCOMPLETE ${r.corrupt.length} stored document(s) no longer verify and were left out (run "ledger-archive check")`] : []),
       ];
       writeSummary(io, args, { ...r, plan: planToJson(p) }, lines);
       if (r.check !== null && !r.check.equal) return EXIT.TARGET;
-      return p.gaps.stopped || (r.targetEmpty === false && args.force !== true) ? EXIT.FINDINGS : EXIT.OK;
+      return p.gaps.stopped || (r.targetEmpty === false && args.force !== true) || r.corrupt.length > 0 ? EXIT.FINDINGS : EXIT.OK;
     });
   },
 });

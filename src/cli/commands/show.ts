@@ -6,7 +6,7 @@
  * lines go to stderr, so the output can be piped into a hash tool.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, parseBase58Key, parseHexId, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, parseBase58Key, parseHexId, withReadOnlyArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { LedgerError } from '../../errors.js';
@@ -30,10 +30,15 @@ export const showCommand = defineCommand<ShowArgs>({
   async run(args, io) {
     const { show } = await import('../../ops/show.js');
     const id = showId(args.kind, args.id);
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await show({ archive, kind: args.kind, id });
       if (r === null) {
         writeSummary(io, args, { found: false, kind: args.kind, id: args.id }, [`no ${args.kind} ${args.id} in the archive`]);
+        return EXIT.FINDINGS;
+      }
+      if (r.kind === 'corrupt') {
+        // Named by the reporter-less summary: the stored bytes no longer verify (SPEC.md §15.11).
+        writeSummary(io, args, { found: true, corrupt: r.findings }, r.findings.map((f) => `${f.code} ${f.doc}: ${f.message}`));
         return EXIT.FINDINGS;
       }
       const pretty = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);

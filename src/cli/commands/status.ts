@@ -3,7 +3,7 @@
  * federation, sources (with follow mode and lag) and warnings. `--strict` makes warnings exit 1, for cron and monitoring.
  */
 import { defineCommand } from '../command.js';
-import { ARCHIVE_OPTION, durationOption, withArchive } from '../options.js';
+import { ARCHIVE_OPTION, durationOption, withReadOnlyArchive } from '../options.js';
 import { writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { FollowStatus } from '../../ops/status.js';
@@ -36,7 +36,7 @@ export const statusCommand = defineCommand<StatusArgs>({
   exits: { 0: 'no warning, or warnings without --strict', 1: 'with --strict: at least one warning (stale source, quarantine not empty, gaps…)' },
   async run(args, io) {
     const { status } = await import('../../ops/status.js');
-    return withArchive(args.archive, async (archive) => {
+    return withReadOnlyArchive(args.archive, async (archive) => {
       const s = await status({ archive, staleAfterSeconds: args['stale-after'], gaps: args.gaps, signal: io.signal });
       writeSummary(io, args, { ...s }, [
         `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt})`,

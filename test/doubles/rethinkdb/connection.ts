@@ -43,11 +43,20 @@ export function termNames(term: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * A response as the real server writes it: RethinkDB keeps objects as maps ordered by
+ * the keys' UTF-8 bytes, so every object goes out with its keys in that order (not
+ * in insertion order, as JSON.stringify would write them).
+ */
 function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (x === MINVAL || x === MAXVAL) throw new ReqlError(`Cannot convert \`${x === MINVAL ? 'r.minval' : 'r.maxval'}\` to JSON.`);
-    return x;
-  });
+  if (v === MINVAL || v === MAXVAL) throw new ReqlError(`Cannot convert \`${v === MINVAL ? 'r.minval' : 'r.maxval'}\` to JSON.`);
+  if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8')));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${toJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** Serve one socket until it closes. */
@@ -196,7 +205,7 @@ export class DoubleConnection {
   private respond(token: number, result: unknown): void {
     if (result instanceof Feed) return this.startFeed(token, result);
     if (result instanceof Stream || result instanceof TableRef) {
-      const rows = result instanceof Stream ? result.rows : result.table.rows();
+      const rows = result instanceof Stream ? result.rows : result.table.scan();
       this.cursors.set(token, { rows, pos: 0 });
       return this.continue(token);
     }
@@ -233,7 +242,7 @@ export class DoubleConnection {
 
   private startFeed(token: number, feed: Feed): void {
     const f: FeedCursor = { queue: [], waiting: false, off: () => undefined };
-    if (feed.includeInitial) for (const doc of feed.table.rows()) f.queue.push({ new_val: doc });
+    if (feed.includeInitial) for (const doc of feed.table.scan()) f.queue.push({ new_val: doc });
     const listener = (ch: Change): void => {
       f.queue.push(ch);
       if (f.waiting) { f.waiting = false; this.flushFeed(token, f); }

@@ -127,7 +127,7 @@ export function datum(v: unknown): unknown {
 /** Coerce a value to the rows of a sequence. */
 export function seq(v: unknown): unknown[] {
   if (v instanceof Stream) return v.rows;
-  if (v instanceof TableRef) return v.table.rows();
+  if (v instanceof TableRef) return v.table.scan();
   const d = datum(v);
   if (Array.isArray(d)) return d;
   throw new ReqlError(`Cannot convert ${typeName(d)} to SEQUENCE`);
@@ -327,9 +327,18 @@ def(T.MAP, 2, 2, [], (c, a) => {
   const f = func(a[1]);
   return like(a[0], seq(a[0]).map((x) => call(c, f, x)));
 });
+// The function may return a sequence of the database (a table slice: votes of many blocks
+// in one query, `r.expr(ids).concatMap(id => votes.between(...))`); as on the real server
+// the result is then a stream even over an array, in the order of the array.
 def(T.CONCAT_MAP, 2, 2, [], (c, a) => {
   const f = func(a[1]);
-  return like(a[0], seq(a[0]).flatMap((x) => seq(call(c, f, x))));
+  let streamed = false;
+  const rows = seq(a[0]).flatMap((x) => {
+    const r = callFunc(f, [x], (body, env) => ev({ q: c.q, env }, body));
+    if (r instanceof Stream || r instanceof TableRef) streamed = true;
+    return seq(r);
+  });
+  return streamed ? new Stream(rows) : like(a[0], rows);
 });
 def(T.REDUCE, 2, 2, [], (c, a) => {
   const rows = seq(a[0]);

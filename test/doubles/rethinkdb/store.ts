@@ -52,6 +52,15 @@ export class Table {
     return [...this.docs.values()].sort((a, b) => compareDatum(a[this.primaryKey], b[this.primaryKey]));
   }
 
+  /**
+   * All documents in a table scan's order. The real server's scan order is not the
+   * primary-key order (it reads the table's hash shards in turn), so nothing may rely on
+   * it; the double scans in an order of its own (by a hash of the key) to keep it so.
+   */
+  scan(): Record<string, unknown>[] {
+    return shardOrder([...this.docs.values()], this.primaryKey);
+  }
+
   /** A document by primary key, or null. */
   get(pk: unknown): Record<string, unknown> | null {
     return this.docs.get(JSON.stringify(pk)) ?? null;
@@ -175,4 +184,20 @@ export class Store {
 /** True for a document (object) that can be stored. */
 export function isDocument(v: unknown): v is Record<string, unknown> {
   return isObject(v);
+}
+
+/**
+ * Rows in the double's stand-in for the real server's unordered reads (table scans,
+ * `between`/`get_all` without `order_by`): by a hash of the primary key, stable.
+ */
+export function shardOrder<T>(rows: T[], primaryKey = 'id'): T[] {
+  const h = (d: T): number => fnv1a(JSON.stringify((d as Record<string, unknown>)[primaryKey]));
+  return rows.map((d, i) => ({ d, i, k: h(d) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.d);
+}
+
+/** 32-bit FNV-1a of a string (the double's scan order). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+  return h >>> 0;
 }

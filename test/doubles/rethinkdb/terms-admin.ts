@@ -8,10 +8,11 @@ import {
   bool, checkReadMode, datum, DbRef, def, evaluate, Feed, fieldNames, func, indexName, rowsInRange,
   Single, str, Stream, T, table, TableRef, type Ctx,
 } from './eval.js';
-import { isDocument } from './store.js';
+import { isDocument, shardOrder } from './store.js';
 
 def(T.DB, 1, 1, [], (c, a) => { const n = str(a[0], 'database name'); c.q.store.db(n); return new DbRef(n); });
-def(T.DB_LIST, 0, 0, [], (c) => [...c.q.store.dbs.keys()].sort());
+// The real server lists its system database `rethinkdb` too (the double serves no table of it).
+def(T.DB_LIST, 0, 0, [], (c) => [...new Set(['rethinkdb', ...c.q.store.dbs.keys()])].sort());
 def(T.DB_CREATE, 1, 1, [], (c, a) => {
   const n = str(a[0], 'database name');
   c.q.store.createDb(n);
@@ -46,7 +47,8 @@ def(T.GET_ALL, 1, -1, ['index'], (_c, a, opt) => {
   const index = indexName(opt, t.primaryKey);
   const out: unknown[] = [];
   for (const key of a.slice(1).map(datum)) {
-    if (index === t.primaryKey) { const doc = t.get(key); if (doc !== null) out.push(doc); } else out.push(...rowsInRange(t, index, key, key, false, false));
+    if (key === null) throw new ReqlError('Keys cannot be NULL.');
+    if (index === t.primaryKey) { const doc = t.get(key); if (doc !== null) out.push(doc); } else out.push(...shardOrder(rowsInRange(t, index, key, key, false, false)));
   }
   return new Stream(out);
 });
@@ -55,9 +57,11 @@ def(T.BETWEEN, 3, 3, ['index', 'left_bound', 'right_bound'], (_c, a, opt) => {
   const index = indexName(opt, t.primaryKey);
   const lo = datum(a[1]);
   const hi = datum(a[2]);
+  if (lo === null || hi === null) throw new ReqlError('Cannot use `null` in BETWEEN, use `r.minval` or `r.maxval` to denote unboundedness.');
   const leftOpen = bound(opt.left_bound, 'closed') === 'open';
   const rightOpen = bound(opt.right_bound, 'open') === 'open';
-  return new Stream(rowsInRange(t, index, lo, hi, leftOpen, rightOpen), { table: t, index });
+  // Unordered on the real server (read shard by shard): votes of one block do not come in voter order.
+  return new Stream(shardOrder(rowsInRange(t, index, lo, hi, leftOpen, rightOpen)), { table: t, index });
 });
 
 function bound(v: unknown, fallback: string): string {
@@ -98,6 +102,10 @@ def(T.INSERT, 2, 2, ['durability', 'conflict', 'return_changes'], (_c, a, opt) =
   const docs = Array.isArray(v) ? v : [v];
   const res: Record<string, unknown> = { deleted: 0, errors: 0, inserted: 0, replaced: 0, skipped: 0, unchanged: 0 };
   const keys: string[] = [];
+  // The real server checks every value's type before it writes any: a non-object's
+  // error comes first in `first_error`, before a duplicate key of an earlier document.
+  const notObject = docs.find((d) => !isDocument(d));
+  if (notObject !== undefined) res.first_error = `Expected type OBJECT but found ${typeName(notObject)}.`;
   for (const doc of docs) {
     try {
       if (!isDocument(doc)) throw new ReqlError(`Expected type OBJECT but found ${typeName(doc)}.`);

@@ -1,0 +1,168 @@
+/**
+ * Limits on untrusted documents (SPEC.md §21), taken from the domain and checked
+ * before anything is allocated for what they bound: a document's size, nesting and
+ * element counts are checked on its text before it is parsed (or, for values a
+ * driver parsed, by an iterative walk before anything recursive sees them); the
+ * counts BigchainDB itself bounds (transactions per block, voters per block) are
+ * checked by the shape checks (model/parse.ts) before they loop over them.
+ *
+ * The limits are process-wide: the CLI sets them once from its options and the
+ * verification pool hands them to its workers (verify/pool.ts).
+ */
+
+/** The limits; defaults in {@link DEFAULT_LIMITS}, options in SPEC.md §21. */
+export interface Limits {
+  /** Largest document, in bytes of its UTF-8 text (an NDJSON line, a dump member's document, an HTTP body). */
+  maxDocumentBytes: number;
+  /** Deepest nesting of arrays and objects in one document. */
+  maxDepth: number;
+  /** Most elements of one array, or members of one object. */
+  maxElements: number;
+  /** Longest string (key or value), in UTF-16 code units of its escaped text. */
+  maxStringLength: number;
+  /** Most transactions in one block. */
+  maxBlockTransactions: number;
+  /** Most inputs, and most outputs, of one transaction. */
+  maxTxInputsOutputs: number;
+}
+
+/**
+ * Defaults no real ledger exceeds. 64 MiB per document: BigchainDB's blocks hold at
+ * most 1,000 transactions (`BlockPipeline.create`, `len(self.txs) == 1000`), and half
+ * the `rethinkdb import` document bound (128 MiB) keeps a whole document, its parse
+ * and its canonical bytes under the 512 MB memory goal. Depth 100 is the importer's
+ * `MAX_NESTING_DEPTH`; 100,000 elements is RethinkDB's default `array_limit`.
+ */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxDocumentBytes: 64 * 1024 * 1024,
+  maxDepth: 100,
+  maxElements: 100_000,
+  maxStringLength: 32 * 1024 * 1024,
+  maxBlockTransactions: 1000,
+  maxTxInputsOutputs: 10_000,
+});
+
+/**
+ * The deepest `maxDepth` may be set to: the exact parser and the canonical
+ * serializer recurse once per level, and 1000 levels (Python's recursion limit,
+ * which capped what BigchainDB could read) stay far from any stack limit.
+ */
+export const MAX_DEPTH_CEILING = 1000;
+
+let current: Limits = { ...DEFAULT_LIMITS };
+
+/** The limits in force. */
+export function limits(): Readonly<Limits> {
+  return current;
+}
+
+/**
+ * Set some limits (the others keep their values).
+ * @throws RangeError when a value is not a positive integer, or maxDepth exceeds {@link MAX_DEPTH_CEILING}
+ */
+export function setLimits(patch: Partial<Limits>): void {
+  const next = { ...current };
+  for (const [k, v] of Object.entries(patch) as [keyof Limits, number | undefined][]) {
+    if (v === undefined) continue;
+    if (!Number.isSafeInteger(v) || v <= 0) throw new RangeError(`${k} must be a positive integer, got ${v}`);
+    next[k] = v;
+  }
+  if (next.maxDepth > MAX_DEPTH_CEILING) throw new RangeError(`maxDepth must be at most ${MAX_DEPTH_CEILING}, got ${next.maxDepth}`);
+  current = next;
+}
+
+/** Back to the defaults (tests). */
+export function resetLimits(): void {
+  current = { ...DEFAULT_LIMITS };
+}
+
+/** A limit a document broke: which one, its value, and what was found. */
+export interface LimitProblem {
+  limit: keyof Limits;
+  max: number;
+  message: string;
+}
+
+const problem = (limit: keyof Limits, max: number, what: string): LimitProblem =>
+  ({ limit, max, message: `${what} (limit ${limit} = ${max})` });
+
+/**
+ * Check JSON text against the size, depth, element and string limits in one linear
+ * pass that allocates nothing. Invalid JSON is not its business: whatever it cannot
+ * make sense of is left for the parser to report.
+ * @returns the first limit broken, or null
+ * @example jsonTextProblem('[[[1]]]', { ...limits(), maxDepth: 2 }) // { limit: 'maxDepth', ... }
+ */
+export function jsonTextProblem(text: string, l: Readonly<Limits> = current): LimitProblem | null {
+  // A code unit is at least one UTF-8 byte: text longer than the limit is over it.
+  if (text.length > l.maxDocumentBytes) return problem('maxDocumentBytes', l.maxDocumentBytes, `document of ${text.length} characters`);
+  const counts = new Int32Array(l.maxDepth + 1); // separators seen at each open level
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = stringEnd(text, i + 1);
+      if (end < 0) return null;
+      if (end - i - 1 > l.maxStringLength) return problem('maxStringLength', l.maxStringLength, `a string of ${end - i - 1} characters`);
+      i = end;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
+      counts[depth] = 0;
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x2c && depth > 0) {
+      if (++counts[depth]! >= l.maxElements) return problem('maxElements', l.maxElements, `an array or object with more than ${l.maxElements} elements`);
+    }
+  }
+  return null;
+}
+
+/** Index of the quote closing the string whose text starts at `from`, or -1. */
+function stringEnd(text: string, from: number): number {
+  for (let q = text.indexOf('"', from); q >= 0; q = text.indexOf('"', q + 1)) {
+    let bs = 0;
+    while (text.charCodeAt(q - 1 - bs) === 0x5c) bs++;
+    if (bs % 2 === 0) return q;
+  }
+  return -1;
+}
+
+/**
+ * The same limits on a value parsed by someone else (a database driver), by an
+ * iterative walk, so that nothing recursive ever meets a value deeper than maxDepth.
+ * Document size is the frame bound's business (sources/rethinkdb-conn.ts).
+ * @returns the first limit broken, or null
+ */
+export function jsonValueProblem(value: unknown, l: Readonly<Limits> = current): LimitProblem | null {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.length > l.maxStringLength) return problem('maxStringLength', l.maxStringLength, `a string of ${v.length} characters`);
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
+    const items = Array.isArray(v) ? v as unknown[] : Object.keys(v);
+    if (items.length > l.maxElements) return problem('maxElements', l.maxElements, `an array or object with more than ${l.maxElements} elements`);
+    if (Array.isArray(v)) for (const x of items) stack.push([x, depth + 1]);
+    else for (const k of items as string[]) { stack.push([k, depth + 1]); stack.push([(v as Record<string, unknown>)[k], depth + 1]); }
+  }
+  return null;
+}
+
+/** Thrown by parseJson when a text breaks a limit; callers turn it into a DOC_LIMIT finding. */
+export class LimitError extends Error {
+  readonly problem: LimitProblem;
+  constructor(p: LimitProblem) {
+    super(p.message);
+    this.name = 'LimitError';
+    this.problem = p;
+  }
+}
+
+/** True for a {@link LimitError}, also across realms (by name). */
+export function isLimitError(err: unknown): err is LimitError {
+  return err instanceof Error && err.name === 'LimitError' && 'problem' in err;
+}

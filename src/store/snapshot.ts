@@ -1,0 +1,73 @@
+/**
+ * Read-only opening (SPEC.md §15.1): LevelDB has no read-only mode — merely opening a
+ * database replays its log into a new table, writes a new MANIFEST and CURRENT, starts
+ * a new log, deletes the old one and may compact; a damaged log is "repaired" by
+ * dropping what it cannot read. So a command asked only to read never opens the
+ * archive's own folder: it copies the database files (reflinks where the file system
+ * has them) into a private temporary folder and opens the copy, which is removed on
+ * close. The archive folder is only read. LevelDB's own lock cannot be taken without
+ * writing, so a writer is detected from the kernel's lock table (Linux /proc/locks)
+ * before and after the copy: a copy taken while another process writes is refused
+ * (LEDGER_STORE_LOCKED), never used.
+ */
+import { constants, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerError } from '../errors.js';
+
+/** LevelDB's files that are not data: the lock and its human-readable info logs. */
+const NOT_DATA = new Set(['LOCK', 'LOG', 'LOG.old']);
+
+/** Database folders this process holds open for writing (POSIX locks do not say so within one process). */
+const heldHere = new Set<string>();
+
+/** Note that this process opened (`held`) or closed a database folder for writing. */
+export function noteHeld(dbPath: string, held: boolean): void {
+  if (held) heldHere.add(dbPath); else heldHere.delete(dbPath);
+}
+
+/** True when another process (or this one) holds LevelDB's lock on `dbPath` (Linux; elsewhere: only this process is known). */
+export function isLocked(dbPath: string): boolean {
+  if (heldHere.has(dbPath)) return true;
+  const lock = join(dbPath, 'LOCK');
+  if (!existsSync(lock) || !existsSync('/proc/locks')) return false;
+  const st = statSync(lock);
+  const dev = BigInt(st.dev);
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  for (const line of readFileSync('/proc/locks', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    // "1: POSIX  ADVISORY  WRITE 1234 fd:01:5678 0 EOF" (a "->" marks a waiter: skip it)
+    const id = f[1] === '->' ? undefined : f[5];
+    if (id === undefined) continue;
+    const [ma, mi, ino] = id.split(':');
+    if (Number(ino) === st.ino && parseInt(ma!, 16) === major && parseInt(mi!, 16) === minor) return true;
+  }
+  return false;
+}
+
+/** A private copy of a database folder; `remove` deletes it (idempotent). */
+export interface Snapshot { path: string; remove(): void }
+
+/**
+ * Copy the data files of the LevelDB folder `dbPath` to a new temporary folder.
+ * @throws LedgerError LEDGER_STORE_LOCKED (a process is writing it), LEDGER_ARCHIVE_CORRUPT (files vanish or cannot be read)
+ */
+export function snapshotDb(dbPath: string, dir: string): Snapshot {
+  const busy = (): LedgerError => new LedgerError('LEDGER_STORE_LOCKED', `the archive ${dir} is in use by another process`, { dir });
+  if (isLocked(dbPath)) throw busy();
+  const path = mkdtempSync(join(process.env.LEDGER_ARCHIVE_TMPDIR ?? tmpdir(), 'ledger-archive-ro-'));
+  const remove = (): void => rmSync(path, { recursive: true, force: true });
+  try {
+    for (const name of readdirSync(dbPath)) {
+      if (NOT_DATA.has(name) || !statSync(join(dbPath, name)).isFile()) continue;
+      copyFileSync(join(dbPath, name), join(path, name), constants.COPYFILE_FICLONE);
+    }
+  } catch (err) {
+    remove();
+    if (isLocked(dbPath)) throw busy();
+    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `cannot read the database of ${dir}: ${(err as Error).message}`, { dir, damage: 'unreadable' }, err);
+  }
+  if (isLocked(dbPath)) { remove(); throw busy(); }
+  return { path, remove };
+}
