@@ -11,6 +11,11 @@ import fc from 'fast-check';
 import { RapidjsonOracle } from '../test/helpers/rapidjson-oracle.js';
 import { compareWithOracle, describeDifference } from '../test/helpers/oracle-compare.js';
 import { oracleValue } from '../test/helpers/oracle-values.js';
+import { MAX_DEPTH_CEILING, setLimits } from '../src/model/limits.js';
+
+// Compared up to the deepest nesting a user can allow (--max-depth), not only the default
+// limit (SPEC.md §21): the parser and the serializer must agree with python-rapidjson there too.
+setLimits({ maxDepth: MAX_DEPTH_CEILING });
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

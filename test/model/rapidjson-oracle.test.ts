@@ -14,6 +14,11 @@ import { MAX_NESTING } from '../../src/model/json.js';
 import { RapidjsonOracle, wireText } from '../helpers/rapidjson-oracle.js';
 import { compareWithOracle, describeDifference } from '../helpers/oracle-compare.js';
 import { oracleValue } from '../helpers/oracle-values.js';
+import { MAX_DEPTH_CEILING, setLimits } from '../../src/model/limits.js';
+
+// Compared up to the deepest nesting a user can allow (--max-depth), not only the default
+// limit (SPEC.md §21): the parser and the serializer must agree with python-rapidjson there too.
+setLimits({ maxDepth: MAX_DEPTH_CEILING });
 
 let oracle: RapidjsonOracle | null = null;
 let missing = '';
