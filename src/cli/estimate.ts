@@ -2,13 +2,17 @@
  * Totals for the terminal progress bar (SPEC.md §12.1): how many documents the inputs hold,
  * from the tables' `.info` `doc_count_estimates` of a dump or export folder. Asked only when a
  * bar is drawn (stderr a terminal, no --json or --quiet): for a dump it costs one more read.
- * NDJSON files have no count; their progress stays a plain count.
+ * NDJSON files have no count; their progress stays a plain count. On an archive, the
+ * blocks stored (a key-only scan) are the total of `check` and `gaps`.
  */
 import { statSync } from 'node:fs';
 import { readDumpInfo } from '../dump/read.js';
 import { readExportDirInfo } from '../dump/export-dir.js';
 import type { DumpTableInfo } from '../dump/tables.js';
 import type { Progress, Reporter } from '../report/reporter.js';
+import type { Archive } from '../store/archive.js';
+import { countKeys } from '../store/read.js';
+import { range } from '../store/schema.js';
 import type { CliIo, GlobalArgs } from './context.js';
 
 const TABLES = new Set(['bigchain', 'votes', 'assets', 'metadata']);
@@ -49,3 +53,6 @@ export function withTotal(inner: Reporter, phase: string, total: number | undefi
   const progress = (p: Progress): void => inner.progress(p.phase === phase && p.total === undefined ? { ...p, total: Math.max(total, p.done) } : p);
   return new Proxy(inner, { get: (t, k) => (k === 'progress' ? progress : Reflect.get(t, k, t) as unknown) });
 }
+
+/** Blocks stored in an archive (keys only), for the bar of a per-block phase. */
+export const countBlocks = (archive: Archive): Promise<number> => countKeys(archive.db, range('b'));

@@ -76,6 +76,19 @@ describe('progress', () => {
     ]);
   });
 
+  it('a known total (dump tables, stored blocks) is added to its phase only, for the bar', async () => {
+    const { withTotal, estimateDocuments } = await import('../../src/cli/estimate.js');
+    const seen: unknown[] = [];
+    const inner = { progress: (p: unknown) => seen.push(p), info() {}, warn() {}, finding() {}, record() {}, done() {} };
+    const r = withTotal(inner, 'ingest', 6875);
+    r.progress({ phase: 'ingest', done: 1000, unit: 'documents' });
+    r.progress({ phase: 'other', done: 5 });
+    r.progress({ phase: 'ingest', done: 7000 });
+    assert.deepEqual(seen, [{ phase: 'ingest', done: 1000, unit: 'documents', total: 6875 }, { phase: 'other', done: 5 }, { phase: 'ingest', done: 7000, total: 7000 }]);
+    assert.equal(await estimateDocuments([fixture('sample', 'rethinkdb_dump_2017-11-06T10-00-00.tar.gz')]), 6875);
+    assert.equal(await estimateDocuments([fixture('sample', 'ledger.ndjson')]), undefined, 'NDJSON: no count');
+  });
+
   it('formatting helpers', () => {
     assert.equal(formatProgress({ phase: 'p', done: 5 }, 0), 'p: 5 documents');
     assert.deepEqual([formatEta(42), formatEta(185), formatEta(4800)], ['42s', '3m05s', '1h20m']);
