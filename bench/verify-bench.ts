@@ -8,7 +8,7 @@ import { defaultWorkers } from '../src/verify/pool.js';
 import { calibrate, cpuSeconds } from './calibrate.js';
 import { loadFederation } from '../src/model/federation.js';
 import { verifyDocuments } from '../src/ops/verify.js';
-import type { RawDoc } from '../src/sources/source.js';
+import type { RawDoc } from '../src/model/documents.js';
 import type { CachedLedger } from './ledger-cache.js';
 
 /** Figures of one verification run. */

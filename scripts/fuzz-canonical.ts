@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz`: the differential oracle of test/model/rapidjson-oracle.test.ts on many
  * more values. Compares the project's canonical bytes with python-rapidjson's
- * (BigchainDB's serializer, SPEC.md §2.1) for generated edge values; on the first
+ * (BigchainDB's serializer, SPEC.md §2.1) for generated edge values, each also sent
+ * as a variant text (whitespace, escapes, repeated keys) read by both parsers; on the first
  * difference it prints a minimal (shrunk) reproducer and exits 1, else a summary and 0.
  *
  * Usage: npm run fuzz -- [--count N] [--seed S]   (default 1,000,000 values, a random seed)
@@ -43,10 +44,10 @@ async function main(): Promise<number> {
   let compared = 0;
   let firstFailureAt = 0;
   const step = Math.max(1, Math.floor(count / 20));
-  const result = await fc.check(fc.asyncProperty(oracleValue, async (v) => {
+  const result = await fc.check(fc.asyncProperty(oracleValue, fc.integer(), async (v, variant) => {
     compared++;
     if (compared % step === 0 && firstFailureAt === 0) process.stderr.write(`fuzz: ${compared} compared, ${seconds()} s\n`);
-    const d = await compareWithOracle(oracle, v);
+    const d = await compareWithOracle(oracle, v, variant);
     if (d !== null && firstFailureAt === 0) firstFailureAt = compared;
     return d === null;
   }), { numRuns: count, seed });
@@ -55,8 +56,8 @@ async function main(): Promise<number> {
       process.stdout.write(`fuzz: ${result.numRuns} values compared with python-rapidjson ${oracle.version}, 0 differences, seed ${seed}, ${seconds()} s\n`);
       return 0;
     }
-    const minimal = result.counterexample?.[0];
-    const d = minimal === undefined ? null : await compareWithOracle(oracle, minimal);
+    const minimal = result.counterexample;
+    const d = minimal === null ? null : await compareWithOracle(oracle, minimal[0], minimal[1]);
     process.stdout.write(`fuzz: difference after ${firstFailureAt} values (seed ${seed}, shrunk in ${result.numShrinks} steps, ${seconds()} s)\n`);
     process.stdout.write(d !== null ? `${describeDifference(d)}\n` : `${result.errorInstance === null ? 'no reproducer' : String(result.errorInstance)}\n`);
     return 1;

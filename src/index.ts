@@ -25,7 +25,7 @@ export { checkDocument, type CheckedDoc } from './verify/document.js';
 export { checkDocuments } from './verify/pool.js';
 
 // Sources and files (SPEC.md §11, §16)
-export type { RawDoc, TableName, Layout, Selection } from './sources/source.js';
+export type { RawDoc, TableName, Layout, Selection } from './model/documents.js';
 export { openRethinkSource, openRethinkTarget, parseRethinkUrl } from './sources/rethinkdb.js';
 export { openHttpSource } from './sources/http.js';
 export { readDump, readDumpInfo } from './dump/read.js';
@@ -45,7 +45,7 @@ export { check } from './ops/check.js';
 export { repairIndexes } from './ops/repair-indexes.js';
 export { pull } from './ops/pull.js';
 export { rebuild } from './ops/rebuild.js';
-export { planRebuild } from './ops/rebuild-plan.js';
+export { planRebuild } from './rebuild/plan.js';
 export { createIndexes } from './ops/create-indexes.js';
 export { merge } from './ops/merge.js';
 export { exportArchive } from './ops/export.js';

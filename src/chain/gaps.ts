@@ -127,7 +127,7 @@ export class GapDetector {
     this.addVoterIndexed(voter, { prev, next, n: links.length }, duplicateBlocks);
   }
 
-  /** {@link addVoter} for links already interned (the streaming path of ops/gaps.ts). */
+  /** {@link addVoter} for links already interned (the streaming path of chain/archive.ts). */
   addVoterIndexed(voter: string, links: IndexedLinks, duplicateBlocks: readonly string[] = []): void {
     const { prev, next, n } = links;
     const size = this.ids.length;

@@ -5,7 +5,7 @@
  * file must not pass for a good, empty ledger.
  */
 import { LedgerError } from '../errors.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { openAnySource } from '../dump/documents.js';
 import type { ReadTablesOptions } from '../dump/tables.js';
 

@@ -13,7 +13,7 @@ import { LedgerError, isLedgerError } from '../errors.js';
 import { splitJsonDocuments } from './json-stream.js';
 import { parseTableInfo, selectTables } from './tables.js';
 import type { DumpDoc, DumpTableInfo, ReadTablesOptions } from './tables.js';
-import type { TableName } from '../sources/source.js';
+import type { TableName } from '../model/documents.js';
 
 const FORMATS = ['json', 'ndjson', 'csv'] as const;
 

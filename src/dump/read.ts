@@ -24,7 +24,7 @@ import { LedgerError, isLedgerError } from '../errors.js';
 import { splitJsonDocuments } from './json-stream.js';
 import { parseTableInfo, selectTables } from './tables.js';
 import type { DumpDoc, DumpTableInfo, ReadTablesOptions } from './tables.js';
-import type { TableName } from '../sources/source.js';
+import type { TableName } from '../model/documents.js';
 
 export { detectLayout, DEFAULT_TABLES } from './tables.js';
 export type { DumpDoc, DumpTableInfo, ReadTablesOptions } from './tables.js';

@@ -6,7 +6,7 @@
 import { LedgerError } from '../errors.js';
 import { parseJson } from '../model/json.js';
 import type { JsonValue } from '../model/json.js';
-import type { Layout, RawDoc, TableName } from '../sources/source.js';
+import type { Layout, RawDoc, TableName } from '../model/documents.js';
 
 /** A table found in a dump or export folder: a data file plus its sibling `.info`. */
 export interface DumpTableInfo {

@@ -10,7 +10,7 @@ import { canonicalize } from '../model/canonical.js';
 import { parseJson, type JsonValue } from '../model/json.js';
 import { isLimitError } from '../model/limits.js';
 import { federationFromJson, type FederationFile } from '../model/federation.js';
-import type { Layout } from '../sources/source.js';
+import type { Layout } from '../model/documents.js';
 
 /** The value of the header's `type` field. */
 export const EXPORT_TYPE = 'ledger-archive-export';

@@ -12,7 +12,8 @@
  * lexemes are read from the text, below) and float digits (checked against
  * RapidJSON's Grisu2). Everything else gives false: the caller parses exactly.
  */
-import { JsonFloat, MAX_NESTING } from './json.js';
+import { JsonFloat } from './json-float.js';
+import { MAX_DEPTH_CEILING as MAX_NESTING } from './limits.js';
 import { rapidjsonDouble } from './rapidjson-dtoa.js';
 
 /**

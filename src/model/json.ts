@@ -14,18 +14,9 @@ import { jsonTextProblem, LimitError, MAX_DEPTH_CEILING } from './limits.js';
 
 export { canonicalTextOf } from './canonical-text.js';
 
-/**
- * A JSON number that Python reads as a float (`1.0`, `1e2`). It is a boxed Number
- * so that it survives structured cloning to worker threads (a clone arrives as a
- * plain `Number` object): test with {@link isJsonFloat}, read with `Number(v)`,
- * never with `instanceof JsonFloat` or `.value` on data that may have crossed threads.
- */
-export class JsonFloat extends Number {}
+import { JsonFloat } from './json-float.js';
 
-/** True for a parsed float, including one cloned from another thread. */
-export function isJsonFloat(v: unknown): v is JsonFloat {
-  return v instanceof Number;
-}
+export { JsonFloat, isJsonFloat } from './json-float.js';
 
 /** A JSON value as parsed by {@link parseJson}. */
 export type JsonValue = null | boolean | number | bigint | string | JsonFloat | JsonValue[]

@@ -4,7 +4,7 @@
  * `metadata` into the `metadata` table; a stored block only verifies once they are
  * put back. `recoupleBlock` puts them back; `stripBlock` is its inverse for rebuilds.
  */
-import type { Layout } from '../sources/source.js';
+import type { Layout } from './documents.js';
 import type { JsonValue } from './json.js';
 import type { AssetRow, Block, MetadataRow, Transaction } from './types.js';
 

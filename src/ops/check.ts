@@ -11,7 +11,7 @@ import { canonicalize } from '../model/canonical.js';
 import { parseJson } from '../model/json.js';
 import type { Federation } from '../model/federation.js';
 import type { Block, Vote } from '../model/types.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive, LedgerDb } from '../store/archive.js';
 import { entryBatches } from '../store/scan.js';
@@ -21,10 +21,10 @@ import type { BlockMeta } from '../store/read.js';
 import { key, keyParts, range } from '../store/schema.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
-import { FATAL_BLOCK_FINDINGS } from './ingest-stored.js';
-import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from './check-digest.js';
-import { CHECK_STEP, checkPrepared } from './check-step.js';
-import { checkRecords, type RecordCounts } from './check-record.js';
+import { FATAL_BLOCK_FINDINGS } from '../ingest/recouple.js';
+import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from '../check/digest.js';
+import { CHECK_STEP, checkPrepared } from '../check/step.js';
+import { checkRecords, type RecordCounts } from '../check/record.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {

@@ -11,7 +11,7 @@ import { openRethinkSource } from '../sources/rethinkdb.js';
 import { indexesFor } from '../sources/rethinkdb-schema.js';
 import { openRethinkTarget } from '../sources/rethinkdb-target.js';
 import { parseRethinkUrl, type PasswordOptions } from '../sources/rethinkdb-url.js';
-import type { Layout } from '../sources/source.js';
+import type { Layout } from '../model/documents.js';
 
 /** Options of {@link createIndexes}. */
 export interface CreateIndexesOptions extends PasswordOptions {

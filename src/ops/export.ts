@@ -11,12 +11,12 @@ import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive } from '../store/archive.js';
 import { META, key, keyParts, range, seqDocKey, seqRange, type Namespace } from '../store/schema.js';
 import type { BlockMeta } from '../store/read.js';
-import type { Layout } from '../sources/source.js';
+import type { Layout } from '../model/documents.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
 import { commitKey, commitState, type CommitRecord } from '../store/commit.js';
 import type { Finding } from '../findings.js';
-import { StoredGate } from './stored-gate.js';
+import { StoredGate } from '../check/gate.js';
 import { writeExport, type WriteExportResult } from '../export/write.js';
 
 /** Options of {@link exportArchive}. */

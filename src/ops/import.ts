@@ -2,7 +2,7 @@
  * The `import` operation (issue 5 item 4, docs/spec-export.md §4): bring export files into
  * an archive. Every file is first read completely and checked (seal, framing, canonical
  * form, counts, digest), the files are ordered and their chain checked, and only then is
- * each file ingested through the archive's one door (ops/ingest.ts), which verifies every
+ * each file ingested through the archive's one door (ingest/pipeline.ts), which verifies every
  * document again against the archive's pinned federation. A damaged file or a broken chain
  * stops the import before anything is written.
  */
@@ -10,7 +10,7 @@ import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { Layout, TableName, RawDoc } from '../sources/source.js';
+import type { Layout, TableName, RawDoc } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
 import { readSyncRecord } from '../store/sync.js';
 import type { RecordCounts, RecordKind, TextRecord } from '../export/format.js';

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { LedgerError, isLedgerError } from '../errors.js';
 import type { GapReport } from '../chain/gaps.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { Layout, RawDoc } from '../sources/source.js';
+import type { Layout, RawDoc } from '../model/documents.js';
 import { closeArchive, openArchive, type Archive } from '../store/archive.js';
 import type { BlockMeta } from '../store/read.js';
 import { key, keyParts, range } from '../store/schema.js';

@@ -11,18 +11,18 @@ import { openHttpSource, type HttpSourceOptions } from '../sources/http.js';
 import type { MissingRef } from '../sources/http-walk.js';
 import type { GuardOptions } from '../sources/rethinkdb-guard.js';
 import { openRethinkSource, parseRethinkUrl, redactUrl, type RethinkSource, type RethinkUrl } from '../sources/rethinkdb.js';
-import type { Layout, Selection } from '../sources/source.js';
+import type { Layout, Selection } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
 import type { IngestSummary } from './ingest.js';
-import { pullFile } from './pull-file.js';
-import { followRethink, type FollowOptions, type FollowReport } from './pull-follow.js';
-import { fillGapsHttp, pullHttpSelection } from './pull-http.js';
-import { fillGapsRethink, pullRethinkAll, pullRethinkSelection } from './pull-rethinkdb.js';
-import { PullRun } from './pull-run.js';
-import { isEmptySelection, readSelectionMemory, rememberSelection } from './pull-state.js';
+import { pullFile } from '../pull/file.js';
+import { followRethink, type FollowOptions, type FollowReport } from '../pull/follow.js';
+import { fillGapsHttp, pullHttpSelection } from '../pull/http.js';
+import { fillGapsRethink, pullRethinkAll, pullRethinkSelection } from '../pull/rethinkdb.js';
+import { PullRun } from '../pull/run.js';
+import { isEmptySelection, readSelectionMemory, rememberSelection } from '../pull/state.js';
 
-export type { RethinkCursor, FollowState } from './pull-rethinkdb.js';
-export type { FollowReport } from './pull-follow.js';
+export type { RethinkCursor, FollowState } from '../pull/rethinkdb.js';
+export type { FollowReport } from '../pull/follow.js';
 
 /** A source as the pull understood `--from`. `name` keys the sync record; neither holds a password. */
 export type PullSource =

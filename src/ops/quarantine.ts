@@ -8,7 +8,7 @@
 import { LedgerError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { TableName } from '../sources/source.js';
+import type { TableName } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
 import { key, keyParts, range } from '../store/schema.js';
 import { ingest } from './ingest.js';

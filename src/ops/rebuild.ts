@@ -11,12 +11,12 @@ import { writeDump } from '../dump/write.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import { tablesFor } from '../sources/rethinkdb-schema.js';
 import { parseRethinkUrl, type PasswordOptions, type RethinkUrl } from '../sources/rethinkdb-url.js';
-import type { Layout, TableName } from '../sources/source.js';
+import type { Layout, TableName } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
-import type { ReadBackCheck } from './rebuild-check.js';
-import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from './rebuild-plan.js';
-import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from './rebuild-rethinkdb.js';
-import { rebuildGate, tableRows } from './rebuild-rows.js';
+import type { ReadBackCheck } from '../rebuild/read-back.js';
+import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from '../rebuild/plan.js';
+import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from '../rebuild/rethinkdb.js';
+import { rebuildGate, tableRows } from '../rebuild/rows.js';
 import type { Finding } from '../findings.js';
 
 /** Options of {@link rebuild}. */

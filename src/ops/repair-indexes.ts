@@ -11,8 +11,8 @@ import type { Archive } from '../store/archive.js';
 import { blockDocEntries, blockIndexEntries, voteIndexEntries } from '../store/entries.js';
 import type { BlockMeta } from '../store/read.js';
 import { key, keyParts, range } from '../store/schema.js';
-import { BatchWriter } from './ingest-writer.js';
-import { INDEX_NAMESPACES } from './check-digest.js';
+import { BatchWriter } from '../ingest/writer.js';
+import { INDEX_NAMESPACES } from '../check/digest.js';
 
 /** What a repair did. */
 export interface RepairReport { deleted: number; written: number }

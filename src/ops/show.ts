@@ -13,7 +13,7 @@ import type { Archive } from '../store/archive.js';
 import { readBlock, readBlockMeta, readElection, readTxBlocks, readVote, type BlockMeta, type StoredElection } from '../store/read.js';
 import { key } from '../store/schema.js';
 import type { Finding } from '../findings.js';
-import { StoredGate } from './stored-gate.js';
+import { StoredGate } from '../check/gate.js';
 
 /** A block as shown. `canonical` is the stored bytes (exactly what was verified). */
 export interface ShownBlock { kind: 'block'; block: Block; canonical: string; meta: BlockMeta | null; election: StoredElection | null; votes: Vote[]; duplicateVotes: Vote[] }

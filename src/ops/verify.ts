@@ -9,12 +9,12 @@
 import type { Finding } from '../findings.js';
 import type { Federation } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { checkDocuments } from '../verify/pool.js';
 import { ElectionTracker, type Decided } from '../verify/election-tracker.js';
 import type { BlockStatus } from '../model/types.js';
 import { openScratchDb, type ScratchDb } from '../store/scratch.js';
-import { StoredStage, type Recoupled } from './verify-stored.js';
+import { StoredStage, type Recoupled } from '../ingest/verify-recouple.js';
 
 /** Per-kind tallies. */
 export interface KindCount { checked: number; verified: number; withFindings: number }

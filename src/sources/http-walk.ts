@@ -6,37 +6,11 @@
  * Block ids are delivered at most once per run (or per shared `seen` set).
  */
 import type { JsonValue } from '../model/json.js';
-import type { HttpSource, OutputLink } from './http.js';
-import type { RawDoc } from './source.js';
+import type { HttpSource, MissingRef, OutputLink, WalkOptions, WalkReport } from './http-types.js';
 
-/** Options shared by the walkers. */
-export interface WalkOptions {
-  /** Block ids already delivered; pass one set to several walkers to dedupe a whole pull. */
-  seen?: Set<string>;
-  /** Called for everything that could not be followed (also collected in the report). */
-  onMissing?: (m: MissingRef) => void;
-  /** Blocks fetched side by side (the client's maxInFlight bounds requests anyway). Default 4. */
-  concurrency?: number;
-}
+export type { WalkOptions, WalkReport, MissingRef } from './http-types.js';
+import type { RawDoc } from '../model/documents.js';
 
-/** Something a walk could not reach. */
-export interface MissingRef {
-  /** block: 404 on a named block; tx: no block holds it; asset: no valid transaction;
-   * spender: an output is spent but no valid transaction spending it was found. */
-  kind: 'block' | 'tx' | 'asset' | 'spender';
-  /** The block, transaction or asset id, or `txid:index` for a spender. */
-  id: string;
-  reason: string;
-}
-
-/** What a walk did; the return value of every walker generator. */
-export interface WalkReport {
-  blocks: number;
-  votes: number;
-  missing: MissingRef[];
-  /** walkPrevious only: block ids not followed because `maxBlocks` was reached. */
-  pending: string[];
-}
 
 type Walk = AsyncGenerator<RawDoc, WalkReport, undefined>;
 

@@ -14,65 +14,16 @@
 import { LedgerError } from '../errors.js';
 import type { JsonValue } from '../model/json.js';
 import { createHttpClient, type HttpClientOptions } from './http-client.js';
-import type { RawDoc } from './source.js';
-import { walkBlocksForAssets, walkBlocksForOwners, walkBlocksForTxs, walkPrevious,
-  type WalkOptions, type WalkReport } from './http-walk.js';
+import type { RawDoc } from '../model/documents.js';
+import { walkBlocksForAssets, walkBlocksForOwners, walkBlocksForTxs, walkPrevious } from './http-walk.js';
+import type { BlockStatusFilter, HttpSource, NodeInfo, OutputLink } from './http-types.js';
+
+export type { BlockStatusFilter, HttpSource, NodeInfo, OutputLink, WalkOptions, WalkReport, MissingRef } from './http-types.js';
 
 /** Options of {@link openHttpSource}. */
 export interface HttpSourceOptions extends HttpClientOptions {
   /** Skip `GET /` and assume this server version (e.g. `'0.9.2'`, `'1.3.0'`). */
   version?: string;
-}
-
-/** What `GET /` says about the node: information only, never a trust anchor. */
-export interface NodeInfo {
-  version: string;
-  publicKey: string | null;
-  keyring: string[];
-  /** The whole parsed answer. */
-  raw: JsonValue;
-}
-
-/** A link to one output, normalised from either API generation. */
-export interface OutputLink { transaction_id: string; output_index: number }
-
-/** Block status filter of `/api/v1/blocks` (case-insensitive on the server from v1.0). */
-export type BlockStatusFilter = 'valid' | 'invalid' | 'undecided';
-
-/** The source returned by {@link openHttpSource}. All methods may throw LEDGER_SOURCE / LEDGER_ABORTED. */
-export interface HttpSource {
-  readonly url: string;
-  /** `GET /`, cached. */
-  nodeInfo(): Promise<NodeInfo>;
-  /**
-   * True for v0.9/0.10 naming (`tx_id`, link strings). Detected from {@link nodeInfo} unless given.
-   * @throws LedgerError LEDGER_SOURCE for BigchainDB 2.x and later (Tendermint, no votes)
-   */
-  legacyNaming(): Promise<boolean>;
-  /** Ids of every block holding the transaction (any status unless filtered); `[]` when none. */
-  blockIdsForTx(txId: string, status?: BlockStatusFilter): Promise<string[]>;
-  /** The block, or null on 404. */
-  block(id: string): Promise<RawDoc | null>;
-  /** Votes on a block (the RethinkDB `id` is not part of the answer); origin is the URL plus `#<index>`. */
-  votes(blockId: string): Promise<RawDoc[]>;
-  /** A transaction the node considers valid (v0.9/0.10: also undecided), or null on 404. */
-  transaction(txId: string): Promise<RawDoc | null>;
-  /**
-   * Outputs the key appears in, in transactions of blocks the node does not hold invalid.
-   * `spent: true` → only spent ones, `false` → only unspent ones, omitted → all.
-   */
-  outputs(publicKey: string, opts?: { spent?: boolean }): Promise<OutputLink[]>;
-  /** Valid transactions of an asset (its CREATE and the TRANSFERs), optionally by operation. */
-  transactionsByAsset(assetId: string, operation?: 'CREATE' | 'TRANSFER'): Promise<RawDoc[]>;
-  /** Every block holding one of the transactions, each followed by its votes. */
-  blocksForTxs(ids: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
-  /** Blocks reachable from the keys' outputs (and the valid transactions spending them). */
-  blocksForOwners(keys: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
-  /** Blocks holding the valid transactions of the assets. */
-  blocksForAssets(ids: Iterable<string>, opts?: WalkOptions): AsyncGenerator<RawDoc, WalkReport>;
-  /** Fill gaps: walk votes' `previous_block` back from `startIds` until `has(id)` or 404. */
-  walkPrevious(startIds: Iterable<string>, has: (id: string) => boolean | Promise<boolean>,
-    opts?: WalkOptions & { maxBlocks?: number }): AsyncGenerator<RawDoc, WalkReport>;
 }
 
 /**

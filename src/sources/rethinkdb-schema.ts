@@ -10,7 +10,7 @@
  * `outputs` index.
  */
 import { r, type RDatum } from 'rethinkdb-ts';
-import type { Layout, TableName } from './source.js';
+import type { Layout, TableName } from '../model/documents.js';
 
 /** One secondary index: the table, name, ReQL function and multi flag. */
 export interface IndexSpec {

@@ -13,7 +13,7 @@ import { isJsonFloat } from '../model/json.js';
 import { connectRethink, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
 import { indexesFor, tablesFor } from './rethinkdb-schema.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
-import type { Layout, RawDoc, TableName } from './source.js';
+import type { Layout, RawDoc, TableName } from '../model/documents.js';
 
 /** Options of {@link openRethinkTarget}. */
 export interface RethinkTargetOptions extends RethinkConnectOptions {

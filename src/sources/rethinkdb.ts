@@ -9,7 +9,7 @@
  * call yields a block once, keeping the ids it has yielded.
  */
 import { r, type Connection, type RDatum, type RQuery } from 'rethinkdb-ts';
-import type { Layout, RawDoc, TableName } from './source.js';
+import type { Layout, RawDoc, TableName } from '../model/documents.js';
 import { connectRethink, READ_OPTIONS, rethinkError, rowLimitProblem, runNames, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
 

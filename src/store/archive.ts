@@ -7,7 +7,6 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AbstractLevel } from 'abstract-level';
 import { Level } from 'level';
 import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
@@ -17,9 +16,9 @@ import { FORMAT_NAME, FORMAT_VERSION, META, key } from './schema.js';
 import { CHAIN_START, attachCommits, commitBatch } from './commit.js';
 import { assessCompleteness, type Completeness } from './completeness.js';
 import { noteHeld, snapshotDb, type Snapshot } from './snapshot.js';
+import type { LedgerDb } from './db.js';
 
-/** A LevelDB (or memory-level) database with string keys and values. */
-export type LedgerDb = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+export type { LedgerDb } from './db.js';
 
 /** The contents of `archive.json`. */
 export interface ArchiveInfo {

@@ -17,7 +17,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerError } from '../errors.js';
 import { sha256 } from '../crypto/hash.js';
-import type { LedgerDb } from './archive.js';
+import type { LedgerDb } from './db.js';
 import { META, key } from './schema.js';
 
 /** The file beside `db/` holding the last commit. */

@@ -4,7 +4,7 @@
  * `commit.json` says. Cost: one small key per committed batch.
  */
 import { LedgerError } from '../errors.js';
-import type { LedgerDb } from './archive.js';
+import type { LedgerDb } from './db.js';
 import { CHAIN_START, chainDigest, readCommitFile, type CommitRecord, type CommitState } from './commit.js';
 import { entryBatches } from './scan.js';
 import { META, key, range } from './schema.js';

@@ -7,7 +7,7 @@
 import { canonicalize } from '../model/canonical.js';
 import { isHexId } from '../crypto/hash.js';
 import type { Block, Transaction, Vote } from '../model/types.js';
-import type { Layout } from '../sources/source.js';
+import type { Layout } from '../model/documents.js';
 import { key, tsPart } from './schema.js';
 
 /** One key/value pair to put. */

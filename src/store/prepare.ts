@@ -5,7 +5,7 @@
  * complete blocks cross back without their transactions (verify/slim.ts).
  * The entries are exactly those of ./entries.ts, so ingest, check and repair agree.
  */
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { canonicalTextOf } from '../model/json.js';
 import { blockBytes, blockIndexEntries, isGenesisBlock, voteBytes, voteIndexEntries } from './entries.js';

@@ -5,8 +5,8 @@
  */
 import { parseJson } from '../model/json.js';
 import type { Block, Vote } from '../model/types.js';
-import type { Layout } from '../sources/source.js';
-import type { LedgerDb } from './archive.js';
+import type { Layout } from '../model/documents.js';
+import type { LedgerDb } from './db.js';
 import { key, keyParts, range } from './schema.js';
 import type { Election } from '../verify/election.js';
 

@@ -3,7 +3,7 @@
  * promise and a native call a key; `nextv` in batches of a thousand, with a read-ahead
  * of 1 MiB, pays them once a batch. Memory: one batch at a time.
  */
-import type { LedgerDb } from './archive.js';
+import type { LedgerDb } from './db.js';
 
 /** Keys and values read per native call. */
 const BATCH = 1000;

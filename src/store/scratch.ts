@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import type { LedgerDb } from './archive.js';
+import type { LedgerDb } from './db.js';
 
 /** An open scratch database. */
 export interface ScratchDb {

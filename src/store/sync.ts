@@ -3,7 +3,7 @@
  * successfully, and where to resume. Written in the same batch as the last
  * documents of a run, so a record never claims more than what is stored.
  */
-import type { LedgerDb } from './archive.js';
+import type { LedgerDb } from './db.js';
 import { key, range } from './schema.js';
 
 /** One source's sync record. */

@@ -29,7 +29,7 @@ export function verifyBlock(block: Block, federation: Federation, opts: BlockChe
   const text = canonicalBodyText(block);
   const body = text !== null ? Buffer.from(text, 'utf8') : tryCanonicalBytes(block.block);
   if (body === null) {
-    // A lone surrogate or non-finite float: BigchainDB could not have hashed or signed it.
+    // A lone surrogate, non-finite float or keys equal up to a U+0000: BigchainDB could not have hashed or signed it.
     out.push(finding('BLOCK_ID_MISMATCH', 'block', block.id, 'the block holds a value BigchainDB cannot serialize (lone surrogate, non-finite number, or keys equal up to a U+0000)', { computed: null }));
   } else {
     const computed = hashHex(federation.hash, body);

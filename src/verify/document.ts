@@ -11,7 +11,7 @@ import { classifyDocument, docName, parseAssetRow, parseBlock, parseMetadataRow,
 import { storedNeeds } from '../model/stored.js';
 import type { Federation } from '../model/federation.js';
 import type { Block, Vote } from '../model/types.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { verifyBlock } from './block.js';
 import { verifyVote } from './vote.js';
 import { verifyTransaction } from './transaction.js';

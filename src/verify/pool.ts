@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
 import { limits } from '../model/limits.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { safeCheck, type CheckedDoc } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';

@@ -5,7 +5,7 @@
  * `postStep` export maps a verdict (with its raw document) to a verdict, usually
  * setting `prepared`; a URL keeps verify free of imports from the layers above it.
  */
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import type { CheckedDoc } from './document.js';
 
 /** A post-step function. Pure and thread-agnostic. */

@@ -12,6 +12,7 @@
  * Each top-level member is canonicalized once and the messages are assembled from
  * those pieces, so a transaction costs one canonicalization however many inputs it has.
  */
+// The strict preimage writer under the usual name: refuses what BigchainDB could not serialize.
 import { canonicalPreimageText as canonicalize, sortKeys } from '../model/canonical.js';
 import { sha3Hex } from '../crypto/hash.js';
 import { hashHex, type HashName } from '../crypto/hash.js';

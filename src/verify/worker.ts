@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
 import { setLimits } from '../model/limits.js';
-import type { RawDoc } from '../sources/source.js';
+import type { RawDoc } from '../model/documents.js';
 import { safeCheck } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';

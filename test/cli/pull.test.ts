@@ -8,7 +8,7 @@ import { describeServers, type TestServer } from '../helpers/rethink-servers.js'
 import { startHttpDouble, type HttpDouble } from '../doubles/bigchaindb-http.js';
 import { events, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store-archive.js';
-import { createLedgerDb, federationOf, smallLedger } from '../ops/pull-helpers.js';
+import { createLedgerDb, federationOf, smallLedger } from '../pull/helpers.js';
 
 const l = smallLedger({ seed: 'pull-cli' });
 const t = tempDir('la-pull-cli-');

@@ -9,8 +9,8 @@ import { federationFromJson } from '../../src/model/federation.js';
 import { describeServers, type TestServer } from '../helpers/rethink-servers.js';
 import { events, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store-archive.js';
-import { layoutDocs } from '../ops/rebuild-helpers.js';
-import { federationOf, rethinkUrl, smallLedger } from '../ops/pull-helpers.js';
+import { layoutDocs } from '../rebuild/helpers.js';
+import { federationOf, rethinkUrl, smallLedger } from '../pull/helpers.js';
 
 const l = smallLedger({ seed: 'cli-rebuild', blocks: 8, invalidAt: [5] });
 const tmp = tempDir('la-cli-rebuild-');

@@ -15,12 +15,12 @@ import { r, type Connection } from 'rethinkdb-ts';
 import { pull } from '../../src/ops/pull.js';
 import { rebuild } from '../../src/ops/rebuild.js';
 import { initArchive } from '../../src/store/archive.js';
-import type { Layout } from '../../src/sources/source.js';
+import type { Layout } from '../../src/model/documents.js';
 import { events, runCli } from '../helpers/cli.js';
 import { findRethinkdb, findRethinkdbTools, rethinkdbTool } from '../helpers/real-rethinkdb.js';
 import { startServer, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive, tempDir } from '../helpers/store-archive.js';
-import { archiveContents, createLedgerDb, federationOf, rowsFor, smallLedger } from '../ops/pull-helpers.js';
+import { archiveContents, createLedgerDb, federationOf, rowsFor, smallLedger } from '../pull/helpers.js';
 
 const server = findRethinkdb();
 const tools = 'skip' in server ? server : findRethinkdbTools();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { JsonFloat, type JsonValue } from '../../src/model/json.js';
 import { federationFromJson, type Federation } from '../../src/model/federation.js';
 import { RECORD_KINDS, type ExportRecord } from '../../src/export/format.js';
-import type { Layout } from '../../src/sources/source.js';
+import type { Layout } from '../../src/model/documents.js';
 
 /** A one-voter federation (the reference chain's voter). */
 export const FEDERATION: Federation = federationFromJson({ keys: ['DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT'], names: { DngBurxfeNVKZWCEcDnLj1eMPAS7focUZTE5FndFGuHT: 'node-ä' } });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseJson } from '../../src/model/json.js';
 
 /** The repository root. */
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Absolute path of a file under fixtures/. */
 export const fixture = (...parts: string[]): string => join(ROOT, 'fixtures', ...parts);

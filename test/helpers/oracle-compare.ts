@@ -8,7 +8,7 @@
  */
 import { canonicalBytes, canonicalize } from '../../src/model/canonical.js';
 import { parseJson } from '../../src/model/json.js';
-import { wireText, type RapidjsonOracle } from './rapidjson-oracle.js';
+import { variantWireText, wireText, type RapidjsonOracle } from './rapidjson-oracle.js';
 
 /** A difference found: what was sent, what Python said, what the project said. */
 export interface Difference { wire: string; python: string; project: string; path: string }
@@ -35,8 +35,12 @@ function attempt(make: () => unknown): Outcome {
 
 const show = (o: Outcome): string => ('bytes' in o ? JSON.stringify(o.bytes.toString('utf8')) : `refused (${o.refused})`);
 
-/** Compare one value; null when the project agrees with python-rapidjson. */
-export async function compareWithOracle(oracle: RapidjsonOracle, value: unknown): Promise<Difference | null> {
+/**
+ * Compare one value; null when the project agrees with python-rapidjson. With `seed`,
+ * also a variant text of it ({@link variantWireText}: whitespace, escapes, repeated
+ * keys), read by Python's json and by parseJson.
+ */
+export async function compareWithOracle(oracle: RapidjsonOracle, value: unknown, seed?: number): Promise<Difference | null> {
   const wire = wireText(value);
   const py = await oracle.dumps(wire);
   const collision = hasNulKeyCollision(value);
@@ -57,7 +61,12 @@ export async function compareWithOracle(oracle: RapidjsonOracle, value: unknown)
   if (py.ok && !collision && canonicalize(value) !== py.bytes.toString('utf8')) {
     return { wire, python: JSON.stringify(py.bytes.toString('utf8')), project: JSON.stringify(canonicalize(value)), path: 'canonicalize(value)' };
   }
-  return null;
+  if (seed === undefined) return null;
+  const variant = variantWireText(value, seed);
+  const pv = await oracle.dumps(variant);
+  const ours = attempt(() => parseJson(variant));
+  const agrees = pv.ok && !collision ? 'bytes' in ours && ours.bytes.equals(pv.bytes) : 'refused' in ours;
+  return agrees ? null : { wire: variant, python: pv.ok ? JSON.stringify(pv.bytes.toString('utf8')) : `raised ${pv.error}`, project: show(ours), path: 'parseJson(variant text)' };
 }
 
 const clip = (s: string, at: number): string => (s.length <= 400 ? s : `…${s.slice(Math.max(0, at - 150), at + 150)}… (${s.length} chars)`);
@@ -66,6 +75,7 @@ const clip = (s: string, at: number): string => (s.length <= 400 ? s : `…${s.s
 export function describeDifference(d: Difference): string {
   let at = 0;
   while (at < d.python.length && d.python[at] === d.project[at]) at++;
-  return [`sent to python-rapidjson:  ${clip(d.wire, 0)}`, `python-rapidjson gave:     ${clip(d.python, at)}`,
+  const sent = /[\t\n\r]/.test(d.wire) ? `${JSON.stringify(d.wire)} (as a JSON string: it holds whitespace)` : d.wire;
+  return [`sent to python-rapidjson:  ${clip(sent, 0)}`, `python-rapidjson gave:     ${clip(d.python, at)}`,
     `project (${d.path}): ${clip(d.project, at)}`].join('\n');
 }

@@ -3,12 +3,13 @@
  * `rapidjson.dumps(data, skipkeys=False, ensure_ascii=False, sort_keys=True)` (Debian's
  * python3-rapidjson), the exact call of BigchainDB's `common/utils.py serialize()`.
  *
- * Protocol, one line each way: the value as ASCII-only JSON text (every character
+ * Protocol: in, the text's length in bytes on a line, then the value as ASCII-only JSON
+ * text (which may hold newlines as whitespace; every character
  * outside printable ASCII as a `\uXXXX` UTF-16 escape, so non-BMP characters travel as
  * surrogate pairs that Python's json joins, lone surrogates stay lone, NUL is `\u0000`;
- * integers as plain digits, which Python reads as exact ints), and back `O` + the UTF-8
- * bytes of dumps' result, or `E` + the exception's type name. The result holds no raw
- * newline: RapidJSON escapes U+000A, and U+2028/U+2029 are not 0x0A bytes.
+ * integers as plain digits, which Python reads as exact ints); out, one line: `O` + the
+ * UTF-8 bytes of dumps' result, or `E` + the exception's type name. The result holds no
+ * raw newline: RapidJSON escapes U+000A, and U+2028/U+2029 are not 0x0A bytes.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,9 +27,11 @@ import rapidjson
 out = sys.stdout.buffer
 out.write(('V' + rapidjson.__version__ + '\n').encode())
 out.flush()
-for line in sys.stdin.buffer:
+inp = sys.stdin.buffer
+for head in inp:
+    text = inp.read(int(head)).decode('ascii')
     try:
-        r = b'O' + rapidjson.dumps(json.loads(line.decode('ascii')), skipkeys=False, ensure_ascii=False, sort_keys=True).encode('utf-8')
+        r = b'O' + rapidjson.dumps(json.loads(text), skipkeys=False, ensure_ascii=False, sort_keys=True).encode('utf-8')
     except Exception as e:
         r = b'E' + type(e).__name__.encode()
     out.write(r + b'\n')
@@ -77,6 +80,44 @@ export function wireText(v: unknown): string {
   }
 }
 
+/**
+ * Another ASCII JSON text of the same value, as a client might send it: whitespace
+ * between tokens, characters (printable ones too) as `\uXXXX` escapes in either hex
+ * case, `/` as `\/`, and keys given twice (an earlier member with the same key and
+ * a scalar value, so that nesting stays within MAX_NESTING: Python's json and JSON.parse
+ * both keep the last value at the first key's place). `seed` picks the variations.
+ */
+export function variantWireText(v: unknown, seed: number): string {
+  let x = seed | 0 || 1;
+  const next = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+  const ws = (): string => [' ', '\t', '\n', '\r', '', '', '', ''][next(8)]!;
+  const str = (s: string): string => {
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const escape = next(4) === 0;
+      if (c === 0x2f && escape) out += '\\/';
+      else if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || escape) out += next(2) ? hex4(c) : hex4(c).toUpperCase().replace('\\U', '\\u');
+      else out += s[i];
+    }
+    return `${out}"`;
+  };
+  const walk = (y: unknown): string => {
+    if (typeof y === 'string') return str(y);
+    if (Array.isArray(y)) return `[${ws()}${y.map((e) => `${walk(e)}${ws()}`).join(`,${ws()}`)}]`;
+    if (typeof y === 'object' && y !== null && !isJsonFloat(y)) {
+      const o = y as Record<string, unknown>;
+      const members = Object.keys(o).map((k) => {
+        const dup = next(6) === 0 ? `${str(k)}${ws()}:${ws()}${next(2) ? 'null' : '"x"'},${ws()}` : '';
+        return `${dup}${str(k)}${ws()}:${ws()}${walk(o[k])}`;
+      });
+      return `{${ws()}${members.join(`${ws()},${ws()}`)}${ws()}}`;
+    }
+    return wireText(y);
+  };
+  return `${ws()}${walk(v)}${ws()}`;
+}
+
 /** One python-rapidjson process; requests are answered in order. */
 export class RapidjsonOracle {
   private readonly waiting: Array<(r: OracleResult) => void> = [];
@@ -115,12 +156,12 @@ export class RapidjsonOracle {
     return new RapidjsonOracle(child, version);
   }
 
-  /** python-rapidjson's dumps of the value sent as `wire` (see {@link wireText}). */
+  /** python-rapidjson's dumps of the value sent as `wire`, ASCII JSON text (see {@link wireText}). */
   dumps(wire: string): Promise<OracleResult> {
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve) => {
       this.waiting.push(resolve);
-      this.child.stdin.write(`${wire}\n`);
+      this.child.stdin.write(`${wire.length}\n${wire}`);
     });
   }
 

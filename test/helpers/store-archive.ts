@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import type { Federation } from '../../src/model/federation.js';
-import type { RawDoc, TableName } from '../../src/sources/source.js';
+import type { RawDoc, TableName } from '../../src/model/documents.js';
 import { initArchive, openArchive, openMemoryArchive, type Archive, type LedgerDb } from '../../src/store/archive.js';
 
 /** A fresh in-memory archive. */

@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpDouble, type HttpDouble } from '../doubles/bigchaindb-http.js';
-import { smallLedger } from '../ops/pull-helpers.js';
+import { smallLedger } from '../pull/helpers.js';
 import { assertBounded, runChild, workspace } from './helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, pass: () => Promise<void>) => void | Promise<void>;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRethinkDouble, type RethinkDouble } from '../doubles/rethinkdb-server.js';
-import { createLedgerDb, smallLedger } from '../ops/pull-helpers.js';
+import { createLedgerDb, smallLedger } from '../pull/helpers.js';
 import { SIGNAL_BOUND_MS, assertBounded, runChild, workspace } from './helpers.js';
 import { TABLE_LIST, startFaultProxy, type RethinkFault } from './fault-proxy.js';
 

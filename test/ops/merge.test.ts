@@ -7,8 +7,8 @@ import { closeArchive, initArchive, openArchive, type Archive } from '../../src/
 import { federationFromJson } from '../../src/model/federation.js';
 import type { Block, Vote } from '../../src/model/types.js';
 import { tempDir } from '../helpers/store-archive.js';
-import { archiveOf, comparable, firstDifference, idsOf, layoutDocs } from './rebuild-helpers.js';
-import { federationOf, smallLedger } from './pull-helpers.js';
+import { archiveOf, comparable, firstDifference, idsOf, layoutDocs } from '../rebuild/helpers.js';
+import { federationOf, smallLedger } from '../pull/helpers.js';
 
 const l = smallLedger({ seed: 'merge', blocks: 12, invalidAt: [6] });
 const tmp = tempDir('la-merge-');

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { openHttpSource, type HttpSourceOptions } from '../../src/sources/http.js';
 import type { WalkReport } from '../../src/sources/http-walk.js';
-import type { RawDoc } from '../../src/sources/source.js';
+import type { RawDoc } from '../../src/model/documents.js';
 import { startHttpDouble, type HttpDouble, type HttpDoubleOptions } from '../doubles/bigchaindb-http.js';
 import { IDS, KEYS, makeSyntheticLedger } from '../doubles/synthetic-ledger.js';
 

@@ -3,7 +3,7 @@
  * tests: blocks, votes, assets and metadata rows per layout. Not signed and ids
  * are not content hashes — these tests exercise queries, not verification.
  */
-import type { Layout } from '../../src/sources/source.js';
+import type { Layout } from '../../src/model/documents.js';
 
 /** One synthetic database's rows per table. */
 export interface SyntheticDb {

@@ -11,7 +11,7 @@ import { openRethinkSource, openRethinkTarget, parseRethinkUrl, type RethinkSour
 import { indexesFor, tablesFor } from '../../src/sources/rethinkdb-schema.js';
 import { toPlainJson } from '../../src/sources/rethinkdb-target.js';
 import { JsonFloat } from '../../src/model/json.js';
-import type { Layout, RawDoc, TableName } from '../../src/sources/source.js';
+import type { Layout, RawDoc, TableName } from '../../src/model/documents.js';
 import { syntheticDb, type SyntheticDb } from './rethinkdb-fixtures.js';
 
 const LAYOUTS: Layout[] = ['0.9', '0.10', '1.0', '1.3'];

@@ -7,7 +7,7 @@ import { defineCommand } from '../command.js';
 import { LAYOUTS, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import type { Layout } from '../../sources/source.js';
+import type { Layout } from '../../model/documents.js';
 
 interface CreateIndexesArgs extends GlobalArgs {
   to: string;

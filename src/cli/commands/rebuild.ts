@@ -12,7 +12,7 @@ import { defineCommand } from '../command.js';
 import { ARCHIVE_OPTION, LAYOUTS, withReadOnlyArchive, PASSWORD_FILE_OPTION, choiceOption, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import type { Layout } from '../../sources/source.js';
+import type { Layout } from '../../model/documents.js';
 
 interface RebuildArgs extends GlobalArgs {
   to: string;
@@ -50,7 +50,7 @@ export const rebuildCommand = defineCommand<RebuildArgs>({
     2: 'the dump file exists (use --force), or a bad --to/--until', 7: 'the target refused or failed, reads back different, or the dump\'s folder does not exist' },
   async run(args, io) {
     const { rebuild } = await import('../../ops/rebuild.js');
-    const { planToJson } = await import('../../ops/rebuild-plan.js');
+    const { planToJson } = await import('../../rebuild/plan.js');
     const reporter = makeReporter(io, args);
     return withReadOnlyArchive(args.archive, async (archive) => {
       const r = await rebuild({
