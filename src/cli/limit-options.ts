@@ -4,6 +4,7 @@
  */
 import { LedgerError } from '../errors.js';
 import { DEFAULT_LIMITS, MAX_DEPTH_CEILING, setLimits, type Limits } from '../model/limits.js';
+import { integerOption } from './options.js';
 
 const OPTION_OF: Record<keyof Limits, string> = {
   maxDocumentBytes: 'max-document-bytes',
@@ -16,14 +17,17 @@ const OPTION_OF: Record<keyof Limits, string> = {
 
 const d = DEFAULT_LIMITS;
 
+/** A positive integer limit (typed in options.ts like every number: `1e3`, `1.5`, `abc` are usage errors naming the value). */
+const limit = (option: string, max: number, describe: string) => ({ ...integerOption(option, 1, max, describe), group: 'Limits:' }) as const;
+
 /** yargs option definitions, grouped under "Limits" in --help. */
 export const LIMIT_OPTIONS = {
-  'max-document-bytes': { type: 'number', group: 'Limits:', describe: `largest document / NDJSON line / HTTP body, bytes (default ${d.maxDocumentBytes})` },
-  'max-depth': { type: 'number', group: 'Limits:', describe: `deepest nesting of a document (default ${d.maxDepth}, at most ${MAX_DEPTH_CEILING})` },
-  'max-elements': { type: 'number', group: 'Limits:', describe: `most elements of one array or object (default ${d.maxElements})` },
-  'max-string-length': { type: 'number', group: 'Limits:', describe: `longest string in a document, characters (default ${d.maxStringLength})` },
-  'max-block-txs': { type: 'number', group: 'Limits:', describe: `most transactions in a block (default ${d.maxBlockTransactions}, BigchainDB's block size)` },
-  'max-tx-io': { type: 'number', group: 'Limits:', describe: `most inputs, and most outputs, of a transaction (default ${d.maxTxInputsOutputs})` },
+  'max-document-bytes': limit('max-document-bytes', Number.MAX_SAFE_INTEGER, `largest document / NDJSON line / HTTP body, bytes (default ${d.maxDocumentBytes})`),
+  'max-depth': limit('max-depth', MAX_DEPTH_CEILING, `deepest nesting of a document (default ${d.maxDepth}, at most ${MAX_DEPTH_CEILING})`),
+  'max-elements': limit('max-elements', Number.MAX_SAFE_INTEGER, `most elements of one array or object (default ${d.maxElements})`),
+  'max-string-length': limit('max-string-length', Number.MAX_SAFE_INTEGER, `longest string in a document, characters (default ${d.maxStringLength})`),
+  'max-block-txs': limit('max-block-txs', Number.MAX_SAFE_INTEGER, `most transactions in a block (default ${d.maxBlockTransactions}, BigchainDB's block size)`),
+  'max-tx-io': limit('max-tx-io', Number.MAX_SAFE_INTEGER, `most inputs, and most outputs, of a transaction (default ${d.maxTxInputsOutputs})`),
 } as const;
 
 /**

@@ -78,6 +78,17 @@ describeServers('CLI rebuild, create-indexes', (server) => {
     assert.match(dry2.stdout, /not empty/);
   });
 
+  it('issue 8 regression: --layout 1.3 and --layout 1.0 as --help writes them (strings, not numbers)', async () => {
+    for (const [layout, db] of [['1.3', 'l13'], ['1.0', 'l10']] as const) {
+      const r = await runCli(['rebuild', '--to', rethinkUrl(d, `${db}${d.kind}`), '--layout', layout, '--archive', dir, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((events(r.stdout).at(-1)!.plan as { layout: string }).layout, layout);
+      assert.ok((await d.rows(`${db}${d.kind}`, 'assets')).length > 0);
+      // 1.0 has no metadata table (BigchainDB 1.0's schema); 1.3 has one.
+      if (layout === '1.0') await assert.rejects(d.rows(`${db}${d.kind}`, 'metadata'));
+      else assert.ok(Array.isArray(await d.rows(`${db}${d.kind}`, 'metadata')));
+    }
+  });
 });
 
 describe('CLI rebuild errors, merge', () => {

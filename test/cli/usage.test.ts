@@ -56,6 +56,12 @@ describe('CLI usage', () => {
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
     }
     assert.equal((await runCli(['check', '--workers', '0', '--archive', dir])).code, 0);
+    // The document limits (global options) are typed the same way: 1e3 is not an integer here.
+    for (const v of ['1e3', '1.5', 'abc', '0']) {
+      const r = await runCli(['verify', GOOD, '-f', FED, '--max-depth', v, '--workers', '0']);
+      assert.equal(r.code, 2, `--max-depth ${v}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`--max-depth "${v.replace('.', '\\.')}": expected an integer from 1 to `));
+    }
   });
 
   it('status --stale-after abc --strict is refused, not a silenced alarm; units are accepted', async () => {
@@ -79,6 +85,11 @@ describe('CLI usage', () => {
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /LEDGER_USAGE: .*id/);
     }
+    // An all-digit id stays text (a number would lose its digits): not held, exit 1, not 2.
+    const digits = '0123456789'.repeat(6) + '0123';
+    const held = await runCli(['show', 'block', digits, '--archive', dir, '--json']);
+    assert.equal(held.code, 1, held.stderr);
+    assert.equal((JSON.parse(held.stdout.trim()) as { id: string }).id, digits);
     for (const [option, argv] of [['tx', ['pull', '--tx', 'abc']], ['asset', ['pull', '--asset', 'g'.repeat(64)]],
       ['owner', ['pull', '--owner', 'not-base58!']], ['hash', ['init', '-f', FED, '--hash', 'md5']]] as const) {
       const r = await runCli([...argv, '--archive', dir]);

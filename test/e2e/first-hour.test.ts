@@ -22,6 +22,8 @@ describe('first hour', () => {
     assert.equal((await runCli(['init', '--archive', dir, '--federation', FED])).code, 0);
     const r = await runCli(['ingest', DUMP, '--archive', dir, '--workers', WORKERS, '-q']);
     assert.equal(r.code, 0, r.stderr);
+    // What `npm run sample` says it verified (issue 11 §14).
+    assert.match(r.stdout, /checked +211 blocks and 835 votes against 4 federation keys \(sha3-256\); 2,306 asset and 3,523 metadata rows re-coupled/);
   });
   after(() => ws.cleanup());
 

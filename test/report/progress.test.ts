@@ -7,6 +7,8 @@
 import { after, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { ROOT } from '../helpers/fixtures.js';
 import { HumanReporter, formatProgress } from '../../src/report/human.js';
 import { JsonReporter } from '../../src/report/json.js';
 import { stopAllBars, formatEta } from '../../src/report/progress-bar.js';
@@ -74,6 +76,19 @@ describe('progress', () => {
     ]);
   });
 
+  it('a known total (dump tables, stored blocks) is added to its phase only, for the bar', async () => {
+    const { withTotal, estimateDocuments } = await import('../../src/cli/estimate.js');
+    const seen: unknown[] = [];
+    const inner = { progress: (p: unknown) => seen.push(p), info() {}, warn() {}, finding() {}, record() {}, done() {} };
+    const r = withTotal(inner, 'ingest', 6875);
+    r.progress({ phase: 'ingest', done: 1000, unit: 'documents' });
+    r.progress({ phase: 'other', done: 5 });
+    r.progress({ phase: 'ingest', done: 7000 });
+    assert.deepEqual(seen, [{ phase: 'ingest', done: 1000, unit: 'documents', total: 6875 }, { phase: 'other', done: 5 }, { phase: 'ingest', done: 7000, total: 7000 }]);
+    assert.equal(await estimateDocuments([fixture('sample', 'rethinkdb_dump_2017-11-06T10-00-00.tar.gz')]), 6875);
+    assert.equal(await estimateDocuments([fixture('sample', 'ledger.ndjson')]), undefined, 'NDJSON: no count');
+  });
+
   it('formatting helpers', () => {
     assert.equal(formatProgress({ phase: 'p', done: 5 }, 0), 'p: 5 documents');
     assert.deepEqual([formatEta(42), formatEta(185), formatEta(4800)], ['42s', '3m05s', '1h20m']);
@@ -95,5 +110,19 @@ describe('progress', () => {
       else assert.match(visible(err.text), /verify export \[-{24}\] 0% 0\/1 files/);
       assert.match(stdout, /imported:/);
     }
+  });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it('in a real pseudo-terminal (script -qc): ingest of a dump draws a bar whose total is the tables\' document count', { skip: !hasScript && 'no `script` (util-linux) here' }, async () => {
+    const dir = join(ws.dir, 'pty');
+    assert.equal((await runCli(['init', '--archive', dir, '--federation', fixture('sample', 'federation.json')])).code, 0);
+    const cmd = [process.execPath, join(ROOT, 'bin', 'ledger-archive.js'), 'ingest', fixture('sample', 'rethinkdb_dump_2017-11-06T10-00-00.tar.gz'), '--archive', dir, '--workers', '0']
+      .map((a) => `'${a}'`).join(' ');
+    const typescript = join(ws.dir, 'typescript');
+    execFileSync('script', ['-qc', `${cmd} >/dev/null`, typescript], { stdio: 'ignore', timeout: 120_000 });
+    const { readFileSync } = await import('node:fs');
+    const shown = visible(readFileSync(typescript, 'utf8'));
+    assert.match(shown, /ingest \[#+-+\] \d+% \d+\/6875 documents/);
+    assert.match(shown, /COMMAND_EXIT_CODE="0"/);
   });
 });

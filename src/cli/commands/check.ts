@@ -43,7 +43,9 @@ export const checkCommand = defineCommand<CheckArgs>({
         const { repairIndexes } = await import('../../ops/repair-indexes.js');
         repaired = await repairIndexes({ archive });
       }
-      const r = await check({ archive, reporter, signal: io.signal, workers: args.workers });
+      const { countBlocks, drawsBar, withTotal } = await import('../estimate.js');
+      const total = drawsBar(io, args) ? await countBlocks(archive) : undefined;
+      const r = await check({ archive, reporter: withTotal(reporter, 'check: blocks', total), signal: io.signal, workers: args.workers });
       writeSummary(io, args, { ...r, findings: r.findings.length, repaired, actions }, [
         ...actions.map((a) => `repair: ${a}`),
         ...(repaired !== null && !repair ? [`repaired: ${repaired.deleted} derived entries removed, ${repaired.written} rewritten`] : []),

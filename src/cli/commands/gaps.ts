@@ -27,7 +27,9 @@ export const gapsCommand = defineCommand<GapsArgs>({
     const { voterName } = await import('../../model/federation.js');
     const reporter = makeReporter(io, args);
     return withReadOnlyArchive(args.archive, async (archive) => {
-      const r = await findGaps({ archive, reporter, signal: io.signal });
+      const { countBlocks, drawsBar, withTotal } = await import('../estimate.js');
+      const total = drawsBar(io, args) ? await countBlocks(archive) : undefined;
+      const r = await findGaps({ archive, reporter: withTotal(reporter, 'gaps: blocks', total), signal: io.signal });
       const real = r.findings.filter((f) => f.code !== 'GAP_OUTSIDE_SELECTION').length;
       writeSummary(io, args, { ...r, findings: r.findings.length }, [
         'gaps:',

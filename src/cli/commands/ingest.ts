@@ -27,7 +27,9 @@ export const ingestCommand = defineCommand<IngestArgs>({
   async run(args, io) {
     const { ingest } = await import('../../ops/ingest.js');
     const { openDocuments } = await import('../open-documents.js');
-    const reporter = makeReporter(io, args);
+    const { drawsBar, estimateDocuments, withTotal } = await import('../estimate.js');
+    const total = drawsBar(io, args) ? await estimateDocuments(args.files, args.db) : undefined;
+    const reporter = withTotal(makeReporter(io, args), 'ingest', total);
     return withArchive(args.archive, async (archive) => {
       const s = await ingest({ archive, docs: openDocuments(args.files, { db: args.db }), layout: args.layout, reporter, signal: io.signal, workers: args.workers,
         source: { name: args.files.length === 1 ? `file:${args.files[0]}` : `files:${args.files.join(',')}` } });

@@ -36,7 +36,9 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     const { verifyDocuments } = await import('../../ops/verify.js');
     const { openDocuments } = await import('../open-documents.js');
     const federation = loadFederation(args.federation, { hash: args.hash });
-    const reporter = makeReporter(io, args, { records: args['summary-only'] !== true });
+    const { drawsBar, estimateDocuments, withTotal } = await import('../estimate.js');
+    const total = drawsBar(io, args) ? await estimateDocuments(args.files, args.db) : undefined;
+    const reporter = withTotal(makeReporter(io, args, { records: args['summary-only'] !== true }), 'verify', total);
     // --summary-only means no per-block records in NDJSON either (issue 11 §4).
     if (args['summary-only'] === true) reporter.record = () => {};
     const report = await verifyDocuments({
