@@ -89,7 +89,8 @@ describeServers('pull from RethinkDB', (server) => {
     await assert.rejects(pull({ archive: await memoryArchive(federationOf(l)), from: rethinkUrl(d, 'l13'), ...W }), { code: 'LEDGER_USAGE' });
   });
 
-  it('incremental: the second pull fetches only what is new, and undecided blocks get their new votes', async () => {
+  for (const layout of ['1.3', '1.0'] as const) it(`incremental (${layout}): the second pull fetches only what is new, and undecided blocks get their new votes`, async () => {
+    const db = `inc${layout.replace('.', '_')}`;
     const inc = smallLedger({ seed: 'pull-inc', blocks: 14 });
     const first = inc.blocks.slice(0, 9);
     const laterBlocks = inc.blocks.slice(9);
@@ -98,13 +99,13 @@ describeServers('pull from RethinkDB', (server) => {
     const early = inc.votes.filter((v) => first.some((b) => b.id === v.vote.voting_for_block)
       && (v.vote.voting_for_block !== late.id || v === lateVotes[0]));
     const rest = inc.votes.filter((v) => !early.includes(v));
-    await createLedgerDb(d, 'inc', '1.3', first, early);
+    await createLedgerDb(d, db, layout, first, early);
     const a = await memoryArchive(federationOf(inc));
-    const from = rethinkUrl(d, 'inc');
+    const from = rethinkUrl(d, db);
     const r1 = await pull({ archive: a, from, selection: { all: true }, overlapSeconds: 0, ...W });
     assert.equal(r1.summary.byKind.block.new, first.length);
     assert.equal((await readElection(a.db, late.id))?.status, 'undecided');
-    await insertRows(d, 'inc', '1.3', laterBlocks, rest);
+    await insertRows(d, db, layout, laterBlocks, rest);
     const r2 = await pull({ archive: a, overlapSeconds: 0, ...W });
     assert.equal(r2.summary.byKind.block.new, laterBlocks.length);
     assert.ok(r2.summary.byKind.block.duplicate <= 1, `re-read only the cursor's second (got ${r2.summary.byKind.block.duplicate})`);
