@@ -162,6 +162,7 @@ describeServers('RethinkDB queries', (server, kind) => {
     const slice = (await r.table('docs').between(0, 100, { index: 'n' }).run(c)).map((x: { n: number }) => x.n);
     assert.equal(slice.length, 100);
     assert.notDeepEqual(slice, [...slice].sort((x, y) => x - y));
+    await assert.rejects(r.expr(Array.from({ length: 100_001 }, (_, i) => i)).count().run(c), (e) => /^Array over size limit `100000`/.test(errMsg(e)));
     // concatMap over an array whose function returns a table slice: a stream, in the array's order.
     const groups = await r.expr([2, 0, 1]).concatMap((g: RDatum) => r.table('docs').between([g, r.minval], [g, r.maxval], { index: 'pair' })).run(c);
     const gs = groups.map((x: { g: number }) => x.g);
