@@ -129,7 +129,9 @@ export async function startRealRethinkdb(opts: RealOptions = {}): Promise<RealRe
     let exited = false;
     child.once('exit', () => { exited = true; running.delete(child); });
     const end = Date.now() + 30_000;
-    while (!exited && Date.now() < end && !(await canConnect(driver))) await new Promise((r) => setTimeout(r, 50));
+    // Ready: this server says so (a port taken meanwhile by another process also accepts connections).
+    const ready = async (): Promise<boolean> => readFileSync(log, 'utf8').includes('Server ready') && canConnect(driver);
+    while (!exited && Date.now() < end && !(await ready())) await new Promise((r) => setTimeout(r, 50));
     if (!exited && Date.now() < end) {
       return {
         host: '127.0.0.1', port: driver, password: opts.password ?? '', caFile: tls?.cert ?? null, scratch, pid: child.pid ?? -1,
