@@ -10,7 +10,12 @@ import {
 } from './eval.js';
 import { isDocument, shardOrder } from './store.js';
 
-def(T.DB, 1, 1, [], (c, a) => { const n = str(a[0], 'database name'); c.q.store.db(n); return new DbRef(n); });
+def(T.DB, 1, 1, [], (c, a) => {
+  const n = str(a[0], 'database name');
+  if (n === 'rethinkdb' && !c.q.store.dbs.has(n)) throw compileError('The system database `rethinkdb` is not implemented by the double.');
+  c.q.store.db(n);
+  return new DbRef(n);
+});
 // The real server lists its system database `rethinkdb` too (the double serves no table of it).
 def(T.DB_LIST, 0, 0, [], (c) => [...new Set(['rethinkdb', ...c.q.store.dbs.keys()])].sort());
 def(T.DB_CREATE, 1, 1, [], (c, a) => {
