@@ -22,12 +22,12 @@ const accepts = (port: number): Promise<boolean> => new Promise((res) => {
 
 describe('finding the real RethinkDB and its tools', () => {
   it('a missing binary or Python package is a one-line skip reason, and an error with CI=true', () => {
-    const none = withEnv({ RETHINKDB_BIN: '/nonexistent/rethinkdb', CI: undefined }, findRethinkdb);
+    const none = withEnv({ RETHINKDB_BIN: '/nonexistent/rethinkdb', CI: undefined, LA_RETHINKDB: undefined }, findRethinkdb);
     assert.ok('skip' in none && /^real RethinkDB tests skipped: no RethinkDB server binary at \/nonexistent\/rethinkdb/.test(none.skip) && !none.skip.includes('\n'));
-    assert.throws(() => withEnv({ RETHINKDB_BIN: '/nonexistent/rethinkdb', CI: 'true' }, findRethinkdb), /CI=true but the real RethinkDB is unavailable/);
-    const noTools = withEnv({ RETHINKDB_PYTHONPATH: '/nonexistent', CI: undefined }, findRethinkdbTools);
+    assert.throws(() => withEnv({ RETHINKDB_BIN: '/nonexistent/rethinkdb', CI: 'true', LA_RETHINKDB: undefined }, findRethinkdb), /CI=true but the real RethinkDB is unavailable/);
+    const noTools = withEnv({ RETHINKDB_PYTHONPATH: '/nonexistent', CI: undefined, LA_RETHINKDB: undefined }, findRethinkdbTools);
     assert.ok('skip' in noTools && noTools.skip.includes('/nonexistent'));
-    assert.throws(() => withEnv({ RETHINKDB_PYTHONPATH: '/nonexistent', CI: 'true' }, findRethinkdbTools), /CI=true/);
+    assert.throws(() => withEnv({ RETHINKDB_PYTHONPATH: '/nonexistent', CI: 'true', LA_RETHINKDB: undefined }, findRethinkdbTools), /CI=true/);
   });
 
   const found = findRethinkdb();
