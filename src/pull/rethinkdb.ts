@@ -252,11 +252,12 @@ export async function fillGapsRethink(run: PullRun, src: RethinkSource, layout: 
     await run.ingest((async function* () {
       for (let i = 0; i < todo.length; i += GROUP) {
         const ids = todo.slice(i, i + GROUP);
-        const got = await Promise.all(ids.map((id) => src.blockById(id)));
-        const found = got.filter((b): b is RawDoc => b !== null);
+        const found: RawDoc[] = [];
+        for await (const b of src.blocksById(ids)) found.push(b);
         if (found.length > 0) yield* withRowsAndVotes(src, found, layout);
         // Votes on a block the source lost still name the blocks before it: keep following.
-        yield* votesOf(src, ids.filter((_id, j) => got[j] === null));
+        const held = new Set(found.map((b) => fieldOf(b.doc, 'id')));
+        yield* votesOf(src, ids.filter((id) => !held.has(id)));
       }
     })());
   }

@@ -9,8 +9,8 @@
  */
 import { r, type RQuery } from 'rethinkdb-ts';
 import { LedgerError } from '../errors.js';
-import { isJsonFloat } from '../model/json.js';
-import { connectRethink, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
+import { isJsonFloat, MAX_NESTING } from '../model/json.js';
+import { connectRethink, rethinkError, runOne, streamRows, type RethinkConnectOptions } from './rethinkdb-conn.js';
 import { indexesFor, tablesFor } from './rethinkdb-schema.js';
 import type { RethinkUrl } from './rethinkdb-url.js';
 import type { Layout, RawDoc, TableName } from '../model/documents.js';
@@ -114,7 +114,15 @@ export async function openRethinkTarget(opts: RethinkTargetOptions): Promise<Ret
       let batch: unknown[] = [];
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
-        const res = await run(`insert into ${table}`, db.table(table).insert(batch, { durability: 'hard', conflict: 'error' }) as RQuery<{ inserted: number; errors: number; first_error?: string }>);
+        let query: RQuery<{ inserted: number; errors: number; first_error?: string }>;
+        try {
+          // The driver refuses data nested deeper than 20 levels unless told (so does Python's;
+          // BigchainDB wrote blocks as r.json(text)); the server takes what the archive holds.
+          query = db.table(table).insert(r.expr(batch, MAX_NESTING + 2), { durability: 'hard', conflict: 'error' }) as RQuery<{ inserted: number; errors: number; first_error?: string }>;
+        } catch (err) {
+          throw rethinkError(SIDE, url, `insert into ${table}`, err);
+        }
+        const res = await run(`insert into ${table}`, query);
         if (res.errors > 0) {
           throw new LedgerError(SIDE, `${String(url)}: insert into ${table} refused ${res.errors} document(s): ${res.first_error?.split('\n')[0] ?? ''}`, { host: url.host, db: url.db, table, errors: res.errors, inserted: res.inserted });
         }

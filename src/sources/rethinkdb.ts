@@ -39,6 +39,8 @@ export interface RethinkSource {
   blocksSince(since: string | null): AsyncIterable<RawDoc>;
   /** One block by id, or null. */
   blockById(id: string): Promise<RawDoc | null>;
+  /** The blocks of these ids that the source holds (one get_all query per chunk of ids). */
+  blocksById(ids: Iterable<string>): AsyncIterable<RawDoc>;
   /** All votes on a block (index block_and_voter). */
   votesForBlock(blockId: string): AsyncIterable<RawDoc>;
   /** All votes on the blocks, block after block: one query per `chunk` blocks (index block_and_voter). */
@@ -134,6 +136,7 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
       const doc = await runOne(conn, url, 'LEDGER_SOURCE', 'block by id', table('bigchain').get(id) as RQuery<unknown>);
       return doc === null || doc === undefined ? null : raw('bigchain', doc);
     },
+    blocksById: (ids) => byIndex('bigchain', null, ids, 'blocks by id'),
     votesForBlock: (id) => votesForBlocks([id]),
     votesForBlocks,
     assetsFor: (txIds) => byIndex('assets', null, txIds, 'assets'),

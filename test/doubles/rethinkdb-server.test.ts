@@ -162,6 +162,15 @@ describeServers('RethinkDB queries', (server, kind) => {
     const slice = (await r.table('docs').between(0, 100, { index: 'n' }).run(c)).map((x: { n: number }) => x.n);
     assert.equal(slice.length, 100);
     assert.notDeepEqual(slice, [...slice].sort((x, y) => x - y));
+    // Data limits: keys cut at NUL, pseudo-types, lone surrogates, primary key length.
+    await r.table('k').insert({ id: 'nul', d: { 'a\u0000b': 1 } }).run(c);
+    assert.deepEqual(await r.table('k').get('nul').run(c), { id: 'nul', d: { a: 1 } });
+    await assert.rejects(r.table('k').insert({ id: 'pt', d: { $reql_type$: 'FOO' } }).run(c), (e) => errMsg(e) === 'Unknown $reql_type$ `PTYPE<FOO>`');
+    await assert.rejects(r.table('k').insert({ id: 'ls', d: '\ud800' }).run(c), (e) => errMsg(e) === 'Client is buggy (failed to deserialize query)');
+    const long = await r.table('k').insert({ id: 'x'.repeat(128) }).run(c);
+    assert.match(long.first_error ?? '', /^Primary key too long \(max 127 characters\)/);
+    assert.equal((await r.table('k').insert({ id: 'x'.repeat(127) }).run(c)).inserted, 1);
+    await assert.rejects(r.expr(Array.from({ length: 100_001 }, (_, i) => i)).count().run(c), (e) => /^Array over size limit `100000`/.test(errMsg(e)));
     // concatMap over an array whose function returns a table slice: a stream, in the array's order.
     const groups = await r.expr([2, 0, 1]).concatMap((g: RDatum) => r.table('docs').between([g, r.minval], [g, r.maxval], { index: 'pair' })).run(c);
     const gs = groups.map((x: { g: number }) => x.g);

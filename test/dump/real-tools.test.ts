@@ -15,9 +15,12 @@ import { r, type Connection } from 'rethinkdb-ts';
 import { pull } from '../../src/ops/pull.js';
 import { rebuild } from '../../src/ops/rebuild.js';
 import { initArchive } from '../../src/store/archive.js';
-import type { Layout } from '../../src/model/documents.js';
+import { openRethinkTarget, parseRethinkUrl } from '../../src/sources/rethinkdb.js';
+import type { Layout, TableName } from '../../src/model/documents.js';
+import { syntheticDb } from '../sources/rethinkdb-fixtures.js';
 import { events, runCli } from '../helpers/cli.js';
-import { findRethinkdb, findRethinkdbTools, rethinkdbTool } from '../helpers/real-rethinkdb.js';
+import { findRethinkdb, findRethinkdbTools, pythonScript, rethinkdbTool } from '../helpers/real-rethinkdb.js';
+import { indexesFor, tablesFor } from '../../src/sources/rethinkdb-schema.js';
 import { startServer, type TestServer } from '../helpers/rethink-servers.js';
 import { memoryArchive, tempDir } from '../helpers/store-archive.js';
 import { archiveContents, createLedgerDb, federationOf, rowsFor, smallLedger } from '../pull/helpers.js';
@@ -122,6 +125,60 @@ describe('real rethinkdb dump / restore / export', skip === undefined ? {} : { s
     for (const k of [...x.keys()]) if (k.startsWith('bm!')) { x.delete(k); y.delete(k); }
     assert.deepEqual(x, y);
   });
+});
+
+/** BigchainDB's schema.py, as it runs: tables, then each index from its Python lambda (read from stdin as JSON specs). */
+const SCHEMA_PY = `
+import sys, json
+import rethinkdb
+r = rethinkdb.RethinkDB()
+host, port, db = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+specs = json.loads(sys.stdin.read())
+c = r.connect(host, port)
+r.db(db).wait().run(c)
+for s in specs:
+    r.db(db).table(s['table']).index_create(s['name'], eval(s['python'], {'r': r}), multi=s['multi']).run(c)
+for t in sorted({s['table'] for s in specs}):
+    r.db(db).table(t).index_wait().run(c)
+`;
+
+describe("the tool's indexes against BigchainDB's own schema.py lambdas (Python driver)", skip === undefined ? {} : { skip }, () => {
+  let s: TestServer;
+  let c: Connection;
+  const tmp = tempDir('la-real-schema-');
+  before(async () => { s = await startServer('real'); c = await s.connect(); });
+  after(async () => { await c?.close(); await s?.close(); tmp.cleanup(); });
+
+  for (const layout of ['1.3', '0.10'] as Layout[]) {
+    it(`layout ${layout}: every index holds the same entries on the same rows`, async () => {
+      const ours = `ours_${layout.replace('.', '_')}`;
+      const theirs = `py_${layout.replace('.', '_')}`;
+      // Rows shaped per layout (0.9/0.10 inputs link by `txid`/`output`), in the tool's schema ...
+      const data = syntheticDb(layout, 30);
+      const rows = (t: TableName): Record<string, unknown>[] => (t === 'backlog' ? [] : data[t as 'bigchain' | 'votes' | 'assets' | 'metadata']);
+      const target = await openRethinkTarget({ url: parseRethinkUrl(s.url(ours), { env: {} }) });
+      try {
+        await target.createDatabase(layout);
+        for (const t of tablesFor(layout)) await target.insert(t, rows(t));
+      } finally { await target.close(); }
+      // ... and the same rows without indexes, then the indexes made by the Python driver from schema.py's source.
+      for (const t of tablesFor(layout)) await s.load(theirs, t, rows(t));
+      const specs = indexesFor(layout).map(({ table, name, multi, python }) => ({ table, name, multi, python }));
+      const py = await pythonScript(SCHEMA_PY, [s.host, String(s.port), theirs], tmp.dir, JSON.stringify(specs));
+      assert.equal(py.status, 0, py.stderr);
+      for (const i of specs) {
+        const entries = async (db: string): Promise<unknown[]> => (await r.db(db).table(i.table).between(r.minval, r.maxval, { index: i.name })
+          .orderBy({ index: i.name }).run(c)).map((x: { id: string }) => x.id);
+        const distinct = (db: string): Promise<unknown[]> => r.db(db).table(i.table).distinct({ index: i.name }).run(c);
+        assert.deepEqual(await entries(ours), await entries(theirs), `${i.table}.${i.name} entries`);
+        assert.deepEqual(await distinct(ours), await distinct(theirs), `${i.table}.${i.name} keys`);
+        const status = async (db: string): Promise<unknown> => { const [x] = await r.db(db).table(i.table).indexStatus(i.name).run(c); return [x?.multi, x?.geo]; };
+        assert.deepEqual(await status(ours), await status(theirs));
+      }
+      const keys = await r.db(ours).table('bigchain').distinct({ index: 'inputs' }).run(c);
+      assert.ok(keys.length > 0, 'the inputs index is not empty');
+    });
+  }
 });
 
 describe('the CLI against the real server over TLS with a password', 'skip' in server ? { skip: server.skip } : {}, () => {

@@ -18,10 +18,10 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (dist/test/helpers → ../../..). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SHARED = resolve(ROOT, '..', 'shared', 'rethinkdb');
-const CI = process.env.CI === 'true';
 
 /** Where the server binary is, or why there is none. */
 export function findRethinkdb(): { bin: string } | { skip: string } {
+  if (process.env.LA_RETHINKDB === 'double') return { skip: 'real RethinkDB tests skipped: LA_RETHINKDB=double' };
   const fromEnv = process.env.RETHINKDB_BIN;
   const bin = fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(SHARED, 'bin', 'rethinkdb');
   if (!existsSync(bin)) return missing(`no RethinkDB server binary at ${bin} (set RETHINKDB_BIN)`);
@@ -32,6 +32,7 @@ export function findRethinkdb(): { bin: string } | { skip: string } {
 
 /** The Python tools (`python3 -m rethinkdb`): interpreter and PYTHONPATH, or why not. */
 export function findRethinkdbTools(): { python: string; pythonPath: string } | { skip: string } {
+  if (process.env.LA_RETHINKDB === 'double') return { skip: 'real rethinkdb tools tests skipped: LA_RETHINKDB=double' };
   const python = process.env.RETHINKDB_PYTHON ?? '/usr/bin/python3';
   const pythonPath = process.env.RETHINKDB_PYTHONPATH ?? join(SHARED, 'python');
   if (!existsSync(join(pythonPath, 'rethinkdb'))) return missing(`no Python rethinkdb package in ${pythonPath} (set RETHINKDB_PYTHONPATH)`);
@@ -41,7 +42,7 @@ export function findRethinkdbTools(): { python: string; pythonPath: string } | {
 }
 
 function missing(why: string): { skip: string } {
-  if (CI) throw new Error(`CI=true but the real RethinkDB is unavailable: ${why}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true but the real RethinkDB is unavailable: ${why}`);
   return { skip: `real RethinkDB tests skipped: ${why}` };
 }
 
@@ -61,13 +62,18 @@ export interface RealRethinkdb {
   password: string;
   /** The certificate to trust (the self-signed one) when TLS is on. */
   caFile: string | null;
-  /** A scratch folder of this server's (for dumps, exports, password files). */
+  /** A scratch folder of this server's (for dumps, exports, password files); removed on close. */
   scratch: string;
+  /** The server's process id. */
+  pid: number;
   close(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+const killAll = (): void => { for (const p of running) p.kill('SIGKILL'); };
+process.once('exit', killAll);
+// A test file stopped by a signal (runner timeout, Ctrl-C): kill the servers, then die of the same signal.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killAll(); process.kill(process.pid, sig); });
 
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -123,10 +129,12 @@ export async function startRealRethinkdb(opts: RealOptions = {}): Promise<RealRe
     let exited = false;
     child.once('exit', () => { exited = true; running.delete(child); });
     const end = Date.now() + 30_000;
-    while (!exited && Date.now() < end && !(await canConnect(driver))) await new Promise((r) => setTimeout(r, 50));
+    // Ready: this server says so (a port taken meanwhile by another process also accepts connections).
+    const ready = async (): Promise<boolean> => readFileSync(log, 'utf8').includes('Server ready') && canConnect(driver);
+    while (!exited && Date.now() < end && !(await ready())) await new Promise((r) => setTimeout(r, 50));
     if (!exited && Date.now() < end) {
       return {
-        host: '127.0.0.1', port: driver, password: opts.password ?? '', caFile: tls?.cert ?? null, scratch,
+        host: '127.0.0.1', port: driver, password: opts.password ?? '', caFile: tls?.cert ?? null, scratch, pid: child.pid ?? -1,
         close: () => stop(child, base),
       };
     }
@@ -152,11 +160,21 @@ async function stop(child: ChildProcess, dir: string | null): Promise<void> {
  * Run `python3 -m rethinkdb ARGS` in `cwd` (it writes temporary folders there).
  * Asynchronous: the server may sit behind a relay in this very process.
  */
-export async function rethinkdbTool(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function rethinkdbTool(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return python(['-m', 'rethinkdb', ...args], cwd);
+}
+
+/** Run a Python program (source text) with the rethinkdb driver importable; `input` goes to its stdin. */
+export function pythonScript(code: string, args: string[], cwd: string, input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return python(['-c', code, ...args], cwd, input);
+}
+
+function python(args: string[], cwd: string, input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const t = findRethinkdbTools();
   if ('skip' in t) throw new Error(t.skip);
   return new Promise((res, rej) => {
-    const child = spawn(t.python, ['-W', 'ignore', '-m', 'rethinkdb', ...args], { cwd, env: { ...process.env, PYTHONPATH: t.pythonPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(t.python, ['-W', 'ignore', ...args], { cwd, env: { ...process.env, PYTHONPATH: t.pythonPath }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input);
     running.add(child);
     let stdout = '', stderr = '';
     child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });

@@ -40,6 +40,8 @@ export interface TestServer {
   load(db: string, table: string, docs: Record<string, unknown>[]): Promise<void>;
   /** Add a user who may read every database. */
   addUser(name: string, password: string): Promise<void>;
+  /** Queries the server has run so far (the double's record; the real server's `stats` counter, less its own reads). */
+  queryCount(): Promise<number>;
   /** Changefeeds open on the server now. */
   feedCount(): Promise<number>;
   /** Cut every client connection (a relay in front of the real server). */
@@ -96,6 +98,7 @@ function doubleServer(d: RethinkDouble): TestServer {
     load: async (db, t, docs) => d.load(db, t, docs),
     addUser: async (name, pw) => d.setUser(name, pw),
     feedCount: async () => d.feedCount,
+    queryCount: async () => d.queriesSeen.length,
     dropConnections: () => d.dropConnections(),
     close: () => d.close(),
   };
@@ -109,6 +112,7 @@ async function realServer(s: RealRethinkdb): Promise<TestServer> {
     return r.connect({ server: server as { host: string; port: number }, db, password: s.password, silent: true } as Parameters<typeof r.connect>[0]);
   };
   let conn: Connection | null = null;
+  let statsReads = 0;
   const admin = async (): Promise<Connection> => {
     if (conn === null || !conn.open) conn = await open();
     return conn;
@@ -134,6 +138,11 @@ async function realServer(s: RealRethinkdb): Promise<TestServer> {
       const c = await admin();
       await r.db('rethinkdb').table('users').insert({ id: name, password: pw }, { conflict: 'update' }).run(c);
       await r.grant(name, { read: true }).run(c);
+    },
+    async queryCount() {
+      const [row] = await r.db('rethinkdb').table('stats').getAll(['server', (await r.db('rethinkdb').table('server_status').nth(0)('id').run(await admin())) as string]).run(await admin()) as { query_engine: { queries_total: number } }[];
+      statsReads += 2; // the two reads above count too
+      return (row?.query_engine.queries_total ?? NaN) - statsReads;
     },
     // Every open changefeed is a running query job whose text holds `.changes(`.
     feedCount: async () => (await r.db('rethinkdb').table('jobs').run(await admin()) as { type: string; info?: { query?: string } }[])

@@ -24,29 +24,30 @@ describeServers('pull --follow (RethinkDB changefeeds)', (server) => {
   let d: TestServer;
   before(() => { d = server(); });
 
-  it('catches up, streams new documents, survives a dropped connection, and stops cleanly on abort', async () => {
+  for (const layout of ['1.3', '1.0'] as const) it(`catches up, streams new documents, survives a dropped connection, and stops cleanly on abort (${layout})`, async () => {
+    const db = `fol${layout.replace('.', '_')}`;
     const l = smallLedger({ seed: 'pull-follow', blocks: 18 });
     const part = (lo: number, hi: number) => {
       const bs = l.blocks.slice(lo, hi);
       return { bs, vs: l.votes.filter((v) => bs.some((b) => b.id === v.vote.voting_for_block)) };
     };
     const p1 = part(0, 6); const p2 = part(6, 11); const p3 = part(11, l.blocks.length);
-    await createLedgerDb(d, 'fol', '1.3', p1.bs, p1.vs);
+    await createLedgerDb(d, db, layout, p1.bs, p1.vs);
     const a = await memoryArchive(federationOf(l));
     const ac = new AbortController();
-    const from = rethinkUrl(d, 'fol');
+    const from = rethinkUrl(d, db);
     const running = pull({ archive: a, from, follow: { backoffMs: 300, lingerMs: 20 }, signal: ac.signal, workers: 0, env: serverEnv(d) });
     try {
       await until('catch-up', async () => await blocks(a.db) === 6 && await votes(a.db) === p1.vs.length);
-      await until('feeds open', async () => await d.feedCount() >= 4);
-      await insertRows(d, 'fol', '1.3', p2.bs, p2.vs);
+      await until('feeds open', async () => await d.feedCount() >= (layout === '1.3' ? 4 : 3)); // bigchain, votes, assets (, metadata)
+      await insertRows(d, db, layout, p2.bs, p2.vs);
       await until('streamed blocks', async () => await blocks(a.db) === 11 && await votes(a.db) === p1.vs.length + p2.vs.length);
       // The catch-up may read some of them too; the feed's run records the event time.
       const followState = async () => ((await readSyncRecord(a.db, resolvePullSource(from, { env: serverEnv(d) }).name))?.cursor as RethinkCursor | undefined)?.follow;
       await until('the follow state with an event time', async () => (await followState())?.lastEventAt != null);
       assert.equal((await followState())?.active, true);
       d.dropConnections();
-      await insertRows(d, 'fol', '1.3', p3.bs, p3.vs); // written while the follower waits to reconnect
+      await insertRows(d, db, layout, p3.bs, p3.vs); // written while the follower waits to reconnect
       await until('documents written while disconnected', async () => await blocks(a.db) === l.blocks.length && await votes(a.db) === l.votes.length);
     } finally {
       ac.abort();

@@ -130,6 +130,10 @@ describeServers('schema and target', (server) => {
       assert.deepEqual(back.map((x) => x.doc), [0, 1, 2, 3, 4].map((i) => ({ id: `a${i}`, data: { f: 1.5 } })));
       assert.throws(() => toPlainJson({ amount: 2n ** 60n }), { code: 'LEDGER_TARGET' });
       assert.deepEqual(toPlainJson({ a: [5n, new JsonFloat(2)] }), { a: [5, 2] });
+      // Deep user data (the driver's default limit is 20 levels) is written and read back as it is.
+      const deep = { id: 'deep', data: JSON.parse(`${'{"a":['.repeat(150)}1${']}'.repeat(150)}`) as unknown };
+      assert.deepEqual(await t.insert('assets', [deep]), { inserted: 1, batches: 1 });
+      assert.deepEqual((await collect(t.readBack('assets'))).find((x) => ids([x])[0] === 'deep')?.doc, deep);
       const votes = await t.insert('votes', [{ node_pubkey: 'k', vote: {} }]);
       assert.equal(votes.inserted, 1); // the server makes the vote's UUID
     } finally { await t.close(); }

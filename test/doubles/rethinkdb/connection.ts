@@ -59,6 +59,11 @@ function toJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+const LONE_SURROGATE = /\\u[dD][89a-fA-F]/;
+const hasLoneSurrogate = (v: unknown): boolean => (typeof v === 'string' ? /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v)
+  : Array.isArray(v) ? v.some(hasLoneSurrogate)
+    : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => hasLoneSurrogate(k) || hasLoneSurrogate(x)) : false);
+
 /** Serve one socket until it closes. */
 export class DoubleConnection {
   private readonly socket: Socket;
@@ -162,7 +167,8 @@ export class DoubleConnection {
 
   private query(token: number, text: string): void {
     let q: unknown;
-    try { q = JSON.parse(text); } catch { return this.fail(token, new ReqlError('Client is buggy (failed to deserialize query).', undefined, RESP.CLIENT_ERROR)); }
+    // The real server's JSON reader refuses a lone surrogate (not UTF-8) as a broken query.
+    try { q = JSON.parse(text); if (LONE_SURROGATE.test(text) && hasLoneSurrogate(q)) throw new Error('lone surrogate'); } catch { return this.fail(token, new ReqlError('Client is buggy (failed to deserialize query).', undefined, RESP.CLIENT_ERROR)); }
     if (!Array.isArray(q) || typeof q[0] !== 'number') return this.fail(token, new ReqlError('Client is buggy (failed to deserialize query).', undefined, RESP.CLIENT_ERROR));
     switch (q[0]) {
       case Q.START: return this.start(token, q[1], (q[2] ?? {}) as Record<string, unknown>);

@@ -265,7 +265,15 @@ export function def(type: number, min: number, max: number, optargs: string[], f
 }
 
 def(T.DATUM, 1, 1, [], (_c, a) => a[0]);
-def(T.MAKE_ARRAY, 0, -1, [], (_c, a) => a.map(datum));
+/** RethinkDB's default `array_limit`: a longer array in a query is an error, not a slow query. */
+export const ARRAY_LIMIT = 100_000;
+function limited(arr: unknown[]): unknown[] {
+  if (arr.length > ARRAY_LIMIT) {
+    throw new ReqlError(`Array over size limit \`${ARRAY_LIMIT}\`.  To raise the number of allowed elements, modify the \`array_limit\` option to \`.run\` (not available in the Data Explorer), or use an index.`);
+  }
+  return arr;
+}
+def(T.MAKE_ARRAY, 0, -1, [], (_c, a) => limited(a.map(datum)));
 def(T.MINVAL, 0, 0, [], () => MINVAL);
 def(T.MAXVAL, 0, 0, [], () => MAXVAL);
 def(T.ERROR, 0, 1, [], (_c, a) => { throw new ReqlError(a.length ? str(a[0]) : 'Empty ERROR term outside a default block.', ERR.USER); });
@@ -289,7 +297,7 @@ def(T.IMPLICIT_VAR, 0, 0, [], (c) => {
 def(T.ADD, 1, -1, [], (_c, a) => a.map(datum).reduce((x, y) => {
   if (typeof x === 'number' && typeof y === 'number') return x + y;
   if (typeof x === 'string' && typeof y === 'string') return x + y;
-  if (Array.isArray(x) && Array.isArray(y)) return [...x, ...y];
+  if (Array.isArray(x) && Array.isArray(y)) return limited([...x, ...y]);
   throw new ReqlError(`Expected type ${typeName(x)} but found ${typeName(y)}.`);
 }));
 

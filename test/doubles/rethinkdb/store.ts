@@ -118,6 +118,9 @@ export class Table {
     if (!isIndexableKey(pk)) {
       throw new ReqlError(`Primary keys must be either a number, string, bool, pseudotype or array (got type ${typeof pk}).`);
     }
+    if (typeof pk === 'string' && Buffer.byteLength(pk, 'utf8') > 127) {
+      throw new ReqlError(`Primary key too long (max 127 characters): ${JSON.stringify(pk)}`);
+    }
     const key = JSON.stringify(pk);
     const old = this.docs.get(key) ?? null;
     if (old !== null) {

@@ -10,7 +10,12 @@ import {
 } from './eval.js';
 import { isDocument, shardOrder } from './store.js';
 
-def(T.DB, 1, 1, [], (c, a) => { const n = str(a[0], 'database name'); c.q.store.db(n); return new DbRef(n); });
+def(T.DB, 1, 1, [], (c, a) => {
+  const n = str(a[0], 'database name');
+  if (n === 'rethinkdb' && !c.q.store.dbs.has(n)) throw compileError('The system database `rethinkdb` is not implemented by the double.');
+  c.q.store.db(n);
+  return new DbRef(n);
+});
 // The real server lists its system database `rethinkdb` too (the double serves no table of it).
 def(T.DB_LIST, 0, 0, [], (c) => [...new Set(['rethinkdb', ...c.q.store.dbs.keys()])].sort());
 def(T.DB_CREATE, 1, 1, [], (c, a) => {
@@ -99,7 +104,7 @@ def(T.INSERT, 2, 2, ['durability', 'conflict', 'return_changes'], (_c, a, opt) =
   if (conflict !== 'error' && conflict !== 'replace' && conflict !== 'update') throw new ReqlError(`Conflict option \`${conflict}\` unrecognized (options are "error", "replace" and "update").`);
   if (opt.return_changes !== undefined && opt.return_changes !== false) throw compileError('return_changes is not implemented by the double.');
   const v = a[1] instanceof Stream ? a[1].rows : datum(a[1]);
-  const docs = Array.isArray(v) ? v : [v];
+  const docs = (Array.isArray(v) ? v : [v]).map(asStored);
   const res: Record<string, unknown> = { deleted: 0, errors: 0, inserted: 0, replaced: 0, skipped: 0, unchanged: 0 };
   const keys: string[] = [];
   // The real server checks every value's type before it writes any: a non-object's
@@ -121,6 +126,25 @@ def(T.INSERT, 2, 2, ['durability', 'conflict', 'return_changes'], (_c, a, opt) =
   if (keys.length > 0) res.generated_keys = keys;
   return res;
 });
+
+/**
+ * A value as the real server stores it: object keys are cut at their first NUL (C strings
+ * inside RethinkDB), and an object with `$reql_type$` is a pseudo-type — the double has none,
+ * so it refuses them all (the real server converts TIME/BINARY/GEOMETRY, refuses the rest).
+ */
+function asStored(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(asStored);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if ('$reql_type$' in o) {
+    const t = o.$reql_type$;
+    if (t === 'TIME' || t === 'BINARY' || t === 'GEOMETRY') throw compileError(`Pseudo-type ${t} is not implemented by the double.`);
+    throw new ReqlError(`Unknown $reql_type$ \`PTYPE<${String(t)}>\`.`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o)) out[k.split('\u0000')[0] ?? ''] = asStored(x);
+  return out;
+}
 
 def(T.CHANGES, 1, 1, ['include_initial', 'squash', 'include_states', 'include_types', 'include_offsets', 'changefeed_queue_size'], (_c, a, opt) => {
   if (!(a[0] instanceof TableRef)) throw compileError('The double implements changes() on a whole table only.');
