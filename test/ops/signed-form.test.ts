@@ -17,6 +17,8 @@ import type { Vote } from '../../src/model/types.js';
 import { buildLedger, makeVote } from '../helpers/ledger-builder.js';
 import { dumpDb, memoryArchive, raw } from '../helpers/store-archive.js';
 import { federationFromJson } from '../../src/model/federation.js';
+import { stripBlock } from '../../src/model/stored.js';
+import type { RawDoc } from '../../src/sources/source.js';
 
 const l = buildLedger({ blocks: 4, seed: 'signed-form', txsPerBlock: [1, 2] });
 const federation = federationFromJson(l.federation);
@@ -72,4 +74,21 @@ test('property: any arrival order of genuine votes and their variants gives the 
   await fc.assert(fc.asyncProperty(fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }), async (order) => {
     assert.deepEqual(await elections(order), want);
   }), { numRuns: 20 });
+});
+
+test('stored layout (1.3): assets and metadata rows with unsigned fields are re-coupled as their signed form', async () => {
+  const parts = l.blocks.map((b) => stripBlock(b, '1.3'));
+  const rows = (extra: boolean): RawDoc[] => [
+    ...raw(parts.map((p) => p.block), 'bigchain', 'b'),
+    ...raw(parts.flatMap((p) => p.assets).map((r) => (extra ? { ...r, _rev: 7 } : r)), 'assets', 'a'),
+    ...raw(parts.flatMap((p) => p.metadata).map((r) => (extra ? { note: 'x', ...r } : r)), 'metadata', 'm'),
+  ];
+  const a = await memoryArchive(federation);
+  await ingest({ archive: a, docs: rows(false), layout: '1.3', ...W });
+  const b = await memoryArchive(federation);
+  const s = await ingest({ archive: b, docs: rows(true), layout: '1.3', ...W });
+  const nRows = parts.reduce((n, p) => n + p.assets.length + p.metadata.length, 0);
+  assert.equal(s.findings.filter((f) => f.code === 'DOC_UNSIGNED_FIELD').length, nRows);
+  assert.equal(s.byKind.block.new, l.blocks.length, 'every block verifies with the rows');
+  assert.deepEqual(await dumpDb(b.db), await dumpDb(a.db));
 });
