@@ -187,3 +187,21 @@ test('a copy taken mid-write (database older than commit.json) is exit 4 naming 
   assert.equal(e.data.damage, 'lost-commits');
   assert.deepEqual(e.data.lost[0]!.sequences, [21, lines.length], 'the documents of the lost batch');
 });
+
+test('a truncated table file: every command that reads it exits 4 naming the archive and LevelDB\'s error, never 70 or 1', async () => {
+  const dir = join(ws.dir, 'truncated-table');
+  assert.equal((await cli('init', '--archive', dir, '--federation', FED)).code, 0);
+  assert.equal((await cli('ingest', LEDGER, '--archive', dir, '--workers', '0')).code, 0);
+  const tables = readdirSync(join(dir, 'db')).filter((n) => n.endsWith('.ldb')).map((n) => ({ n, size: statSync(join(dir, 'db', n)).size }));
+  const biggest = tables.sort((a, b) => b.size - a.size)[0]!;
+  truncateSync(join(dir, 'db', biggest.n), Math.floor(biggest.size / 3));
+  const before = folderBytes(dir);
+  for (const argv of [['check', '--archive', dir, '--workers', '2'], ['export', '--out', join(ws.dir, 't.lae'), '--archive', dir], ['ingest', LEDGER, '--archive', dir, '--workers', '2']]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 4, `${argv[0]}: ${r.stderr}`);
+    const e = r.events.at(-1) as { code: string; message: string };
+    assert.equal(e.code, 'LEDGER_ARCHIVE_CORRUPT');
+    assert.ok(e.message.includes(dir), e.message);
+    if (argv[0] !== 'ingest') assert.deepEqual(folderBytes(dir), before, `${argv[0]} changed the folder`);
+  }
+});
