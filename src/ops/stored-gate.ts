@@ -48,6 +48,22 @@ export function storedProblem(k: string, text: string, federation: Federation): 
   return bad.length === 0 ? null : `no longer verifies (${bad.map((f) => f.code).join(', ')})`;
 }
 
+/**
+ * The canonical signed form of a stored document that holds unsigned fields (stored by an older
+ * version, or changed at rest), when that form verifies; else null. For `check --repair`.
+ */
+export function signedFormOf(k: string, text: string, federation: Federation): string | null {
+  let doc: unknown;
+  try { doc = parseJson(text); } catch { return null; }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return null;
+  const kind = k.startsWith('b!') ? 'block' : 'vote';
+  const extra = unsignedFields(kind, doc as Record<string, unknown>);
+  if (extra.length === 0) return null;
+  const kept = Object.fromEntries(Object.entries(doc as Record<string, unknown>).filter(([f]) => !extra.includes(f)));
+  const out = safeCanonical(kept);
+  return out !== null && storedProblem(k, out, federation) === null ? out : null;
+}
+
 function safeCanonical(doc: unknown): string | null {
   try { return canonicalize(doc); } catch { return null; }
 }
