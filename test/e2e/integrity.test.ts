@@ -147,3 +147,20 @@ test('check --repair keeps the signed form of a stored vote that holds an unsign
   assert.equal((shown.summary as { canonical: string }).canonical, genuineText);
   assert.deepEqual(await electionOf(dir, VALID), await genuine());
 });
+
+test('check names a lost sequence entry with its commit and document range, and a stray one', async () => {
+  const { dir } = await archiveWith(LINES);
+  const a = await openArchive({ dir });
+  let lost = '';
+  try {
+    for await (const k of a.db.keys({ gt: 'sq!', lt: 'sq!~' })) { if (lost === '') lost = k; }
+    await a.db.del(lost); // behind the tool: no commit
+    await a.db.put('sq!9999999999999999!b!00', '');
+  } finally { await closeArchive(a); }
+  const check = await cli('check', '--archive', dir, '--workers', '0');
+  assert.equal(check.code, 1);
+  const incomplete = check.findings.filter((f) => f.code === 'STORE_INCOMPLETE');
+  assert.equal(incomplete.length, 1, JSON.stringify(check.findings));
+  assert.deepEqual((incomplete[0]!.data as { sequences: number[] }).sequences[0], 1, 'the range of the commit that held it');
+  assert.ok(check.findings.some((f) => f.code === 'STORE_CORRUPT' && String(f.doc).startsWith('sq!9999999999999999')), 'the stray entry');
+});
