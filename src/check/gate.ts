@@ -14,7 +14,9 @@ import { canonicalTextOf, parseJson } from '../model/json.js';
 import type { Federation } from '../model/federation.js';
 import { parseBlock, parseVote } from '../model/parse.js';
 import type { Reporter } from '../report/reporter.js';
-import { keyParts } from '../store/schema.js';
+import { keyParts, range } from '../store/schema.js';
+import { keyBatches } from '../store/scan.js';
+import type { LedgerDb } from '../store/archive.js';
 import { verifyBlock } from '../verify/block.js';
 import { unsignedFields } from '../verify/signed-form.js';
 import { verifyVote } from '../verify/vote.js';
@@ -46,6 +48,22 @@ export function storedProblem(k: string, text: string, federation: Federation): 
   return bad.length === 0 ? null : `no longer verifies (${bad.map((f) => f.code).join(', ')})`;
 }
 
+/**
+ * The canonical signed form of a stored document that holds unsigned fields (stored by an older
+ * version, or changed at rest), when that form verifies; else null. For `check --repair`.
+ */
+export function signedFormOf(k: string, text: string, federation: Federation): string | null {
+  let doc: unknown;
+  try { doc = parseJson(text); } catch { return null; }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return null;
+  const kind = k.startsWith('b!') ? 'block' : 'vote';
+  const extra = unsignedFields(kind, doc as Record<string, unknown>);
+  if (extra.length === 0) return null;
+  const kept = Object.fromEntries(Object.entries(doc as Record<string, unknown>).filter(([f]) => !extra.includes(f)));
+  const out = safeCanonical(kept);
+  return out !== null && storedProblem(k, out, federation) === null ? out : null;
+}
+
 function safeCanonical(doc: unknown): string | null {
   try { return canonicalize(doc); } catch { return null; }
 }
@@ -75,6 +93,47 @@ export class StoredGate {
     return false;
   }
 
+  /** Name a problem that is not one document's bytes (e.g. a derived record without its block). */
+  note(k: string, message: string): void {
+    if (this.bad.has(k)) return;
+    this.bad.add(k);
+    const f = finding('STORE_CORRUPT', 'archive', k, message, { key: k });
+    this.findings.push(f);
+    this.reporter?.finding(f);
+  }
+
   /** True when no document was left out. */
   get complete(): boolean { return this.findings.length === 0; }
+}
+
+/**
+ * What a rebuild plans from (block meta `bm!`, elections `es!`) must be there for every stored
+ * block and for no other: three key scans in step (no values read). A block whose meta record
+ * was lost or changed would otherwise drop out of a rebuild without a word.
+ */
+export async function checkBlockKeys(db: LedgerDb, gate: StoredGate, signal?: AbortSignal): Promise<void> {
+  const ids = (ns: 'b' | 'bm' | 'es'): AsyncIterator<string[]> => keyBatches(db, range(ns))[Symbol.asyncIterator]();
+  const scans = (['b', 'bm', 'es'] as const).map((ns) => ({ ns, it: ids(ns), batch: [] as string[], i: 0, done: false }));
+  const head = async (s: typeof scans[number]): Promise<string | null> => {
+    while (s.i >= s.batch.length && !s.done) {
+      const r = await s.it.next();
+      if (r.done === true) s.done = true; else { s.batch = r.value; s.i = 0; }
+    }
+    return s.i < s.batch.length ? s.batch[s.i]!.slice(s.ns.length + 1) : null;
+  };
+  let n = 0;
+  for (;;) {
+    const heads = await Promise.all(scans.map(head));
+    const live = heads.filter((h): h is string => h !== null);
+    if (live.length === 0) return;
+    const min = live.reduce((a, b) => (b < a ? b : a));
+    const present = scans.filter((_s, j) => heads[j] === min);
+    if (present.length < scans.length) {
+      const where = present.map((p) => `${p.ns}!`).join(', ');
+      const missing = scans.filter((sc) => !present.includes(sc)).map((p) => `${p.ns}!`).join(', ');
+      gate.note(`${present[0]!.ns}!${min}`, `block ${min} has ${where} but no ${missing}: the archive's records of it are damaged (run "ledger-archive check")`);
+    }
+    for (const p of present) p.i++;
+    if (++n % 10_000 === 0) signal?.throwIfAborted();
+  }
 }

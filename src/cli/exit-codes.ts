@@ -42,10 +42,11 @@ export function exitCodeFor(code: ErrorCode): number {
 /** The table as text, for --help. */
 export const EXIT_CODES_HELP = `Exit codes:
   0   success, nothing to report
-  1   findings: documents that do not verify, gaps, check problems, --strict warnings
+  1   findings: documents that do not verify, gaps, check problems, --strict warnings,
+      stored documents left out of an export/rebuild/show because they no longer verify
   2   usage error (unknown command or option, bad argument)
   3   input error: a file is missing or unreadable, a federation file is invalid
-  4   archive error: not an archive, other format version or federation, damaged
+  4   archive error: not an archive, other format version or federation, damaged or incomplete
   5   the archive is locked by another process
   6   source error: connection, protocol or HTTP failure
   7   target error: the rebuild target failed or refused

@@ -172,6 +172,11 @@ export async function withArchive<T>(dir: string | undefined, fn: (archive: Arch
   try {
     return await fn(archive);
   } catch (err) {
+    // A read-only command reads nothing but the archive: a stored record that does not parse is damage.
+    if (opts.readOnly === true && err instanceof SyntaxError) {
+      const { LedgerError } = await import('../errors.js');
+      throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${path}: a stored record does not parse (${err.message}); run "ledger-archive check" to find it`, { dir: path, damage: 'record' }, err);
+    }
     throw asArchiveError(err, path);
   } finally {
     await closeArchive(archive).catch((err: unknown) => { throw asArchiveError(err, path); });

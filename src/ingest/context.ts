@@ -14,7 +14,7 @@ import type { Layout, RawDoc } from '../model/documents.js';
 import type { PreparedBlock, PreparedVote } from '../store/prepare.js';
 import { blockBytes, blockDocEntries, blockIndexEntries, isGenesisBlock, voteBytes, voteIndexEntries, voteSignedBytes } from '../store/entries.js';
 import type { BlockMeta } from '../store/read.js';
-import { META, key } from '../store/schema.js';
+import { META, key, range } from '../store/schema.js';
 import { syncKey } from '../store/sync.js';
 import type { BatchWriter } from './writer.js';
 import type { RecoupleSink } from './recouple.js';
@@ -138,8 +138,15 @@ export class IngestContext {
       // CriticalDuplicateVote: report it here, once, as VOTE_DUPLICATE (not a storage conflict:
       // both documents are genuine) and keep it in `vd!` as evidence. gaps lists `vd!` entries
       // but does not report them again.
-      const dk = key('vd', blockId, vote.node_pubkey, sha256(Buffer.from(bytes, 'utf8')).toString('hex').slice(0, 16));
-      if (await this.writer.get(dk) !== undefined) { this.tally('vote', 'duplicate'); return; }
+      // Keyed by the signed content (SPEC.md §15.3.1: a vote's identity), so the same second vote
+      // with another row id or none is the same evidence; entries keyed by the whole row (archives
+      // written before) are compared by their signed content too.
+      const signed = voteSignedBytes(vote);
+      const dk = key('vd', blockId, vote.node_pubkey, sha256(Buffer.from(signed, 'utf8')).toString('hex').slice(0, 16));
+      if (await this.writer.get(dk) !== undefined || await this.writer.hasSignedVote(range('vd', blockId, vote.node_pubkey), signed)) {
+        this.tally('vote', 'duplicate');
+        return;
+      }
       this.report(finding('VOTE_DUPLICATE', 'vote', `${blockId}/${vote.node_pubkey}`,
         `voter ${vote.node_pubkey} cast another vote on block ${blockId}; both are kept`,
         { voter: vote.node_pubkey, block: blockId, where: origin, rowId: raw.table === 'votes' ? vote.id ?? null : null }));

@@ -16,6 +16,7 @@ import { electStored, electionValue } from '../store/election.js';
 import type { BlockMeta } from '../store/read.js';
 import { META, isSequencedKey, key, range, seqKey } from '../store/schema.js';
 import { commitBatch } from '../store/commit.js';
+import { voteSignedBytes } from '../store/entries.js';
 
 const PARSED_VOTES_MAX = 10_000;
 const CACHE_MAX = 5_000;
@@ -61,6 +62,12 @@ export class BatchWriter {
   /** Iterate the database itself (not the overlay), e.g. to retry spilled entries. */
   dbIterator(bounds: { gt: string; lt: string }): AsyncIterable<[string, string]> {
     return this.db.iterator(bounds);
+  }
+
+  /** True when a vote with these signed bytes is stored in `bounds` (database, not the overlay: callers check staged keys by key). */
+  async hasSignedVote(bounds: { gt: string; lt: string }, signed: string): Promise<boolean> {
+    for await (const v of this.db.values(bounds)) if (voteSignedBytes(parseJson(v) as unknown as Vote) === signed) return true;
+    return false;
   }
 
   /** Read through the overlay (and the read-ahead cache). */

@@ -8,7 +8,7 @@ import { LedgerError } from '../errors.js';
 import { canonicalize } from '../model/canonical.js';
 import { federationToJson } from '../model/federation.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { Archive } from '../store/archive.js';
+import { guardArchiveReads, type Archive } from '../store/archive.js';
 import { META, key, keyParts, range, seqDocKey, seqRange, type Namespace } from '../store/schema.js';
 import type { BlockMeta } from '../store/read.js';
 import type { Layout } from '../model/documents.js';
@@ -112,7 +112,7 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
     }
   }
   const w = await writeExport(opts.out, {
-    federation: archive.federation, records: prev === null ? full() : since(prev.after), key: opts.key, overwrite: opts.overwrite,
+    federation: archive.federation, records: guardArchiveReads(prev === null ? full() : since(prev.after), archive.dir), key: opts.key, overwrite: opts.overwrite,
     signal: opts.signal, now: opts.now, previous: prev?.summary.digest ?? null, sequence: prev === null ? 0 : prev.summary.header.sequence + 1,
     since: prev?.summary.header.until ?? null, until: seqCursor(until, commit !== null && commit.seq === until ? commit : undefined),
   });

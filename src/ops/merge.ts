@@ -16,7 +16,7 @@ import { LedgerError, isLedgerError } from '../errors.js';
 import type { GapReport } from '../chain/gaps.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, RawDoc } from '../model/documents.js';
-import { closeArchive, openArchive, type Archive } from '../store/archive.js';
+import { asArchiveError, closeArchive, openArchive, type Archive } from '../store/archive.js';
 import type { BlockMeta } from '../store/read.js';
 import { key, keyParts, range } from '../store/schema.js';
 import { findGaps } from './gaps.js';
@@ -66,7 +66,12 @@ export async function merge(opts: MergeOptions): Promise<MergeReport> {
     const contributions: MergeContribution[] = [];
     for (const src of open) {
       reporter.info(`merging ${src.dir!}`);
-      const summary = await mergeOne(src, opts, reporter);
+      let summary: IngestSummary;
+      try {
+        summary = await mergeOne(src, opts, reporter);
+      } catch (err) {
+        throw asArchiveError(err, src.dir!); // a LevelDB failure reading the source names the source
+      }
       const pick = (k: IngestSummary['byKind']['block']) => ({ new: k.new, duplicate: k.duplicate, quarantined: k.quarantined, conflicts: k.conflicts });
       const c: MergeContribution = { source: src.dir!, blocks: pick(summary.byKind.block), votes: pick(summary.byKind.vote), findings: summary.findingsTotal };
       reporter.record('contribution', { ...c });

@@ -12,11 +12,12 @@ import { noopReporter, type Reporter } from '../report/reporter.js';
 import { tablesFor } from '../sources/rethinkdb-schema.js';
 import { parseRethinkUrl, type PasswordOptions, type RethinkUrl } from '../sources/rethinkdb-url.js';
 import type { Layout, TableName } from '../model/documents.js';
-import type { Archive } from '../store/archive.js';
+import { guardArchiveReads, type Archive } from '../store/archive.js';
 import type { ReadBackCheck } from '../rebuild/read-back.js';
 import { parseUntil, planRebuild, type RebuildPlan, type UntilSpec } from '../rebuild/plan.js';
 import { rebuildIntoRethink, targetIsEmpty, type MarkerState } from '../rebuild/rethinkdb.js';
 import { rebuildGate, tableRows } from '../rebuild/rows.js';
+import { checkBlockKeys } from '../check/gate.js';
 import type { Finding } from '../findings.js';
 
 /** Options of {@link rebuild}. */
@@ -109,6 +110,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
     written: null, indexesCreated: [], check: null, marker: null, dump: null, corrupt: rebuildGate(opts.archive, plan).findings,
   };
   for (const b of plan.leftOut) reporter.record('left-out', { block: b.id, timestamp: b.timestamp, status: b.status, reason: b.reason });
+  await checkBlockKeys(opts.archive.db, rebuildGate(opts.archive, plan), opts.signal);
   if (opts.dryRun === true) {
     report.targetEmpty = target.kind === 'rethinkdb' ? await targetIsEmpty(target.url, opts.timeoutSeconds) : !existsSync(target.path);
     return report;
@@ -123,7 +125,7 @@ async function rebuildInner(opts: RebuildOptions): Promise<RebuildReport> {
   const written: Partial<Record<TableName, number>> = {};
   const d = await writeDump(target.path, {
     db: opts.db ?? 'bigchain', date: opts.date,
-    tables: tablesFor(plan.layout).map((t) => ({ name: t, docs: counted(tableRows(opts.archive, plan, t, opts.signal), reporter, t, plan.tables[t] ?? undefined) })),
+    tables: tablesFor(plan.layout).map((t) => ({ name: t, docs: counted(guardArchiveReads(tableRows(opts.archive, plan, t, opts.signal), opts.archive.dir), reporter, t, plan.tables[t] ?? undefined) })),
   });
   for (const t of d.tables) written[t.name as TableName] = t.docs;
   report.corrupt.forEach((f) => reporter.finding(f));

@@ -2,7 +2,8 @@
  * `check --repair` (SPEC.md §15.8): the explicit repair. It checks first, then
  * - moves every stored document that no longer verifies (`b!`, `v!`, `vd!` named by
  *   STORE_CORRUPT) to quarantine (`q!`, with its exact stored text and the finding), so
- *   nothing is deleted — a later ingest of the genuine document stores it again;
+ *   nothing is deleted — a later ingest of the genuine document stores it again; one that
+ *   only holds unsigned fields (SPEC.md §15.3.1) keeps its signed form, its text goes to quarantine;
  * - rebuilds indexes, block meta and elections from what remains (ops/repair-indexes.ts);
  * - when the completeness record shows lost or altered commits (already reported as
  *   such), starts it again from the database as it now is: one commit covering every
@@ -17,6 +18,7 @@ import { keyBatches } from '../store/scan.js';
 import { key, range } from '../store/schema.js';
 import { check, type CheckOptions } from './check.js';
 import { repairIndexes } from './repair-indexes.js';
+import { signedFormOf } from '../check/gate.js';
 
 /** What a repair did. */
 export interface RepairActions { quarantined: string[]; indexes: { deleted: number; written: number }; commitRecordRestarted: boolean; actions: string[] }
@@ -36,6 +38,13 @@ export async function repairArchive(opts: CheckOptions): Promise<RepairActions> 
     if (text === undefined) continue;
     const qk = key('q', sha256(Buffer.from(text, 'utf8')).toString('hex'));
     ops.push({ type: 'put', key: qk, value: JSON.stringify({ origin: `check --repair: ${k}`, table: k.startsWith('b!') ? 'bigchain' : 'votes', kind: k.startsWith('b!') ? 'block' : 'vote', doc: text, findings, at: new Date().toISOString() }) });
+    const signed = signedFormOf(k, text, archive.federation);
+    if (signed !== null) {
+      // Only unsigned fields were wrong: the signed form verifies and stays; the row as it was is kept in quarantine.
+      ops.push({ type: 'put', key: k, value: signed });
+      out.actions.push(`kept the signed form of ${k} without its unsigned field(s); the stored text is in quarantine ${qk}`);
+      continue;
+    }
     ops.push({ type: 'del', key: k });
     ops.push({ type: 'put', key: `rq!${k}`, value: qk }); // its sequence entry stays: check knows where it went
     out.quarantined.push(k);

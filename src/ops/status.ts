@@ -8,6 +8,7 @@
 import type { BlockStatus } from '../model/types.js';
 import { voterName } from '../model/federation.js';
 import type { Archive } from '../store/archive.js';
+import { commitState } from '../store/commit.js';
 import { countKeys, type StoredElection } from '../store/read.js';
 import { range } from '../store/schema.js';
 import { readSyncRecords } from '../store/sync.js';
@@ -18,7 +19,8 @@ export type StatusWarningCode = 'NEVER_PULLED' | 'STALE' | 'QUARANTINE_NOT_EMPTY
 
 /** The status of an archive. */
 export interface StatusReport {
-  archive: { dir: string | null; createdAt: string; formatVersion: number };
+  /** `commits`/`sequence`: the completeness record it was proven complete against on open (SPEC.md §15.10). */
+  archive: { dir: string | null; createdAt: string; formatVersion: number; commits: number; sequence: number };
   federation: { hash: string; keys: { key: string; name: string }[]; federationHash: string };
   counts: { blocks: number; votes: number; duplicateVotes: number; transactions: number; quarantined: number; pendingBlocks: number };
   statuses: Record<BlockStatus | 'unelected', number>;
@@ -87,7 +89,8 @@ export async function status(opts: StatusOptions): Promise<StatusReport> {
   if (counts.pendingBlocks > 0) warnings.push({ code: 'PENDING_BLOCKS', message: `${counts.pendingBlocks} stored-layout block(s) wait for their rows (run ingest again)` });
   if (gaps !== null && gaps.findings > 0) warnings.push({ code: 'GAPS_PRESENT', message: `${gaps.findings} gap finding(s); run "ledger-archive gaps"` });
   return {
-    archive: { dir: opts.archive.dir, createdAt: info.createdAt, formatVersion: info.version },
+    archive: { dir: opts.archive.dir, createdAt: info.createdAt, formatVersion: info.version,
+      commits: commitState(opts.archive.db)?.n ?? 0, sequence: commitState(opts.archive.db)?.seq ?? 0 },
     federation: { hash: federation.hash, keys: federation.keys.map((k) => ({ key: k, name: voterName(federation, k) })), federationHash: info.federationHash },
     counts, statuses, sources, gaps, warnings,
   };

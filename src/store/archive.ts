@@ -178,6 +178,18 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
   return { dir, db, federation, info, readOnly: opts.readOnly === true, ...(snap !== null ? { release: snap.remove } : {}), ...(incomplete !== undefined ? { incomplete } : {}) };
 }
 
+/**
+ * `it`, with LevelDB failures turned into the archive error naming `dir` (for readers whose
+ * consumer would otherwise wrap them, e.g. a file writer reporting "cannot write").
+ */
+export async function* guardArchiveReads<T>(it: AsyncIterable<T>, dir: string | null): AsyncGenerator<T> {
+  try {
+    yield* it;
+  } catch (err) {
+    throw asArchiveError(err, dir ?? 'the archive');
+  }
+}
+
 /** True when the database has a non-empty write-ahead log: its last close was not clean. */
 function uncleanLog(dbPath: string): boolean {
   return readdirSync(dbPath).some((n) => n.endsWith('.log') && statSync(join(dbPath, n)).size > 0);

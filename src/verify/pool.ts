@@ -9,7 +9,7 @@ import { federationToJson, type Federation } from '../model/federation.js';
 import { limits } from '../model/limits.js';
 import type { RawDoc } from '../model/documents.js';
 import { safeCheck, type CheckedDoc } from './document.js';
-import { loadPostStep } from './post-step.js';
+import { loadPostStep, type PostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
 
 /** Options of {@link checkDocuments}. */
@@ -78,11 +78,26 @@ interface Pool { submit(docs: RawDoc[]): Promise<CheckedDoc[]>; close(): Promise
 
 function startWorkers(n: number, opts: PoolOptions): Pool {
   const url = new URL('./worker.js', import.meta.url);
-  const waiting = new Map<number, { resolve: (v: CheckedDoc[]) => void; reject: (e: unknown) => void }>();
+  const waiting = new Map<number, { resolve: (v: CheckedDoc[]) => void; reject: (e: unknown) => void; docs: RawDoc[]; worker: number }>();
   let seq = 0;
-  const fail = (err: unknown): void => {
-    for (const w of waiting.values()) w.reject(err);
-    waiting.clear();
+  let closing = false;
+  // A worker that dies (out of memory, a bug) loses no verdict and crashes nothing: its batches,
+  // and later ones when no worker is left, are checked here, inline (SPEC.md §7.6).
+  const dead = new Set<number>();
+  let inlinePost: Promise<PostStep> | null = null;
+  const inline = async (docs: RawDoc[]): Promise<CheckedDoc[]> => {
+    const post = await (inlinePost ??= loadPostStep(opts.post));
+    return docs.map((raw) => slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true));
+  };
+  const lost = (i: number): void => {
+    if (dead.has(i)) return;
+    dead.add(i);
+    for (const [s, w] of waiting) {
+      if (w.worker !== i) continue;
+      waiting.delete(s);
+      if (closing) w.reject(new Error('verification pool closed'));
+      else inline(w.docs).then(w.resolve, w.reject);
+    }
   };
   const outstanding = new Array<number>(n).fill(0);
   const threads = Array.from({ length: n }, (_, i) => {
@@ -93,28 +108,29 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
       outstanding[i]!--;
       p?.resolve(m.out);
     });
-    w.on('error', fail);
-    w.on('exit', (code) => { if (code !== 0) fail(new Error(`verification worker exited with code ${code}`)); });
+    w.on('error', () => lost(i));
+    w.on('exit', (code) => { if (code !== 0 || !closing) lost(i); });
     return w;
   });
   return {
     // To the least busy worker: batches differ in cost (blocks vs votes), so round-robin
     // lets one worker's queue grow while another idles.
     submit(docs) {
-      let i = 0;
-      for (let j = 1; j < n; j++) if (outstanding[j]! < outstanding[i]!) i = j;
+      let i = -1;
+      for (let j = 0; j < n; j++) if (!dead.has(j) && (i < 0 || outstanding[j]! < outstanding[i]!)) i = j;
+      if (i < 0) return inline(docs);
       outstanding[i]!++;
       const s = seq++;
       const p = new Promise<CheckedDoc[]>((resolve, reject) => {
-        waiting.set(s, { resolve, reject });
+        waiting.set(s, { resolve, reject, docs, worker: i });
         threads[i]!.postMessage({ seq: s, docs });
       });
-      // Batches behind the one awaited may fail too (a worker that died fails them all): their
-      // rejection is seen when they are awaited, or never — it must not crash the process.
+      // Batches abandoned by a caller that stopped early may be rejected at close: never unhandled.
       p.catch(() => undefined);
       return p;
     },
     async close() {
+      closing = true;
       await Promise.all(threads.map((t) => t.terminate()));
     },
   };

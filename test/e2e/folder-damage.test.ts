@@ -37,20 +37,24 @@ function folderBytes(dir: string): Record<string, string> {
   return out;
 }
 
-/** An archive as a killed ingest leaves it: six batches of ten documents, never closed (the log holds them). */
+/** An archive as a killed ingest leaves it: three batches closed (in a table file), three more never closed (in the log). */
 function killedArchive(dir: string): void {
   const mod = (p: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', p)).href);
   const script = `
-    const { initArchive, openArchive } = await import(${mod('store/archive.js')});
+    const { initArchive, openArchive, closeArchive } = await import(${mod('store/archive.js')});
     const { loadFederation } = await import(${mod('model/federation.js')});
     const { ingest } = await import(${mod('ops/ingest.js')});
     const { readFileSync } = await import('node:fs');
     const federation = loadFederation(${JSON.stringify(FED)});
     await initArchive({ dir: ${JSON.stringify(dir)}, federation });
-    const archive = await openArchive({ dir: ${JSON.stringify(dir)} });
     const lines = readFileSync(${JSON.stringify(LEDGER)}, 'utf8').split('\\n').filter((l) => l.trim() !== '');
-    await ingest({ archive, docs: lines.map((text, i) => ({ table: null, doc: undefined, text, origin: 'ledger#' + i })), workers: 0, batchDocs: 10 });
-    process.exit(0); // no close: what a kill leaves`;
+    const docs = (from, to) => lines.slice(from, to).map((text, i) => ({ table: null, doc: undefined, text, origin: 'ledger#' + (from + i) }));
+    const first = await openArchive({ dir: ${JSON.stringify(dir)} });
+    await ingest({ archive: first, docs: docs(0, 30), workers: 0, batchDocs: 10 });
+    await closeArchive(first); // these batches are in a table file now
+    const archive = await openArchive({ dir: ${JSON.stringify(dir)} });
+    await ingest({ archive, docs: docs(30), workers: 0, batchDocs: 10 });
+    process.exit(0); // no close: what a kill leaves (these batches only in the log)`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 }
@@ -65,14 +69,14 @@ const COMMANDS: { name: string; argv: (dir: string, out: string) => string[]; vi
   { name: 'rebuild', argv: (d, o) => ['rebuild', '--to', join(o, 'x.tar.gz'), '--archive', d, '--keep-undecided', '--allow-gaps'], view: (r) => (r.summary as { written: unknown }).written },
 ];
 
-type Damage = 'delete' | 'truncate' | 'flip';
+type Damage = 'delete' | 'truncate' | 'flip' | 'flip-early' | 'flip-late';
 function damage(file: string, how: Damage): void {
   if (how === 'delete') { rmSync(file); return; }
   const size = statSync(file).size;
   if (how === 'truncate') { truncateSync(file, Math.floor(size / 2)); return; }
   const b = readFileSync(file);
   if (b.length === 0) return;
-  b[Math.floor(b.length / 2)] ^= 0x55;
+  b[Math.floor(b.length * (how === 'flip-early' ? 0.2 : how === 'flip-late' ? 0.8 : 0.5))] ^= 0x55;
   writeFileSync(file, b);
 }
 
@@ -131,10 +135,12 @@ test('property: any file × {delete, truncate, flip} → every read-only command
     want.set(c.name, c.view(r));
   }
   const files = Object.keys(folderBytes(pristine));
-  assert.ok(files.some((f) => f.endsWith('.log')) && files.includes('commit.json') && files.includes('db/CURRENT'));
+  assert.ok(files.some((f) => f.endsWith('.log')) && files.some((f) => f.endsWith('.ldb')) && files.includes('commit.json') && files.includes('db/CURRENT'));
   const outcomes: Record<string, number> = {};
   for (const file of files) {
-    for (const how of ['delete', 'truncate', 'flip'] as const) {
+    // The data files (tables, log) also get a byte flipped near their start and near their end.
+    const kinds: Damage[] = /\.(ldb|log)$/.test(file) ? ['delete', 'truncate', 'flip', 'flip-early', 'flip-late'] : ['delete', 'truncate', 'flip'];
+    for (const how of kinds) {
       const dir = join(ws.dir, 'damaged');
       rmSync(dir, { recursive: true, force: true });
       cpSync(pristine, dir, { recursive: true });
@@ -163,4 +169,39 @@ test('property: any file × {delete, truncate, flip} → every read-only command
   t.diagnostic(`outcomes (command:exit → runs): ${JSON.stringify(outcomes)}`);
   // Some damages must be caught, some are harmless (LOG, LOCK): both outcomes happen.
   assert.ok((outcomes['status:4'] ?? 0) > 0 && (outcomes['status:0'] ?? 0) > 0, JSON.stringify(outcomes));
+});
+
+test('a copy taken mid-write (database older than commit.json) is exit 4 naming the lost batches', async () => {
+  const dir = join(ws.dir, 'mid-write');
+  assert.equal((await cli('init', '--archive', dir, '--federation', FED)).code, 0);
+  const lines = readFileSync(LEDGER, 'utf8').split('\n').filter((x) => x.trim() !== '');
+  writeFileSync(join(ws.dir, 'first.ndjson'), `${lines.slice(0, 20).join('\n')}\n`);
+  assert.equal((await cli('ingest', join(ws.dir, 'first.ndjson'), '--archive', dir, '--workers', '0')).code, 0);
+  cpSync(join(dir, 'db'), join(ws.dir, 'db-then'), { recursive: true });
+  assert.equal((await cli('ingest', LEDGER, '--archive', dir, '--workers', '0')).code, 0);
+  rmSync(join(dir, 'db'), { recursive: true });
+  cpSync(join(ws.dir, 'db-then'), join(dir, 'db'), { recursive: true }); // the database copied before, commit.json after
+  const r = await cli('status', '--archive', dir);
+  assert.equal(r.code, 4);
+  const e = r.events.at(-1) as { message: string; data: { damage: string; lost: { sequences: number[] }[] } };
+  assert.equal(e.data.damage, 'lost-commits');
+  assert.deepEqual(e.data.lost[0]!.sequences, [21, lines.length], 'the documents of the lost batch');
+});
+
+test('a truncated table file: every command that reads it exits 4 naming the archive and LevelDB\'s error, never 70 or 1', async () => {
+  const dir = join(ws.dir, 'truncated-table');
+  assert.equal((await cli('init', '--archive', dir, '--federation', FED)).code, 0);
+  assert.equal((await cli('ingest', LEDGER, '--archive', dir, '--workers', '0')).code, 0);
+  const tables = readdirSync(join(dir, 'db')).filter((n) => n.endsWith('.ldb')).map((n) => ({ n, size: statSync(join(dir, 'db', n)).size }));
+  const biggest = tables.sort((a, b) => b.size - a.size)[0]!;
+  truncateSync(join(dir, 'db', biggest.n), Math.floor(biggest.size / 3));
+  const before = folderBytes(dir);
+  for (const argv of [['check', '--archive', dir, '--workers', '2'], ['export', '--out', join(ws.dir, 't.lae'), '--archive', dir], ['ingest', LEDGER, '--archive', dir, '--workers', '2']]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 4, `${argv[0]}: ${r.stderr}`);
+    const e = r.events.at(-1) as { code: string; message: string };
+    assert.equal(e.code, 'LEDGER_ARCHIVE_CORRUPT');
+    assert.ok(e.message.includes(dir), e.message);
+    if (argv[0] !== 'ingest') assert.deepEqual(folderBytes(dir), before, `${argv[0]} changed the folder`);
+  }
 });

@@ -126,3 +126,41 @@ test('a stored block changed behind the tool\'s back: check, export, rebuild and
   assert.equal(again.code, 0, again.stderr);
   assert.equal((await cli('check', '--archive', dir, '--workers', '0')).code, 0);
 });
+
+test('check --repair keeps the signed form of a stored vote that holds an unsigned field (as older versions stored it)', async () => {
+  const { dir } = await archiveWith(LINES);
+  const vote = JSON.parse(LINES.find((l) => !isBlock(l) && votedFor(l) === VALID)!) as { node_pubkey: string };
+  const k = key('v', VALID, vote.node_pubkey);
+  const a = await openArchive({ dir });
+  let genuineText: string;
+  try {
+    genuineText = (await a.db.get(k))!;
+    await a.db.put(k, withField(genuineText, 'relay'));
+  } finally { await closeArchive(a); }
+  const check = await cli('check', '--archive', dir, '--workers', '0');
+  assert.equal(check.code, 1);
+  assert.ok(check.findings.some((f) => f.code === 'STORE_CORRUPT' && f.doc === k));
+  const repair = await cli('check', '--repair', '--archive', dir, '--workers', '0');
+  assert.equal(repair.code, 0, repair.stdout);
+  assert.ok((repair.summary as { actions: string[] }).actions.some((x) => x.startsWith(`kept the signed form of ${k}`)));
+  const shown = await cli('show', 'vote', `${VALID}/${vote.node_pubkey}`, '--canonical', '--archive', dir);
+  assert.equal((shown.summary as { canonical: string }).canonical, genuineText);
+  assert.deepEqual(await electionOf(dir, VALID), await genuine());
+});
+
+test('check names a lost sequence entry with its commit and document range, and a stray one', async () => {
+  const { dir } = await archiveWith(LINES);
+  const a = await openArchive({ dir });
+  let lost = '';
+  try {
+    for await (const k of a.db.keys({ gt: 'sq!', lt: 'sq!~' })) { if (lost === '') lost = k; }
+    await a.db.del(lost); // behind the tool: no commit
+    await a.db.put('sq!9999999999999999!b!00', '');
+  } finally { await closeArchive(a); }
+  const check = await cli('check', '--archive', dir, '--workers', '0');
+  assert.equal(check.code, 1);
+  const incomplete = check.findings.filter((f) => f.code === 'STORE_INCOMPLETE');
+  assert.equal(incomplete.length, 1, JSON.stringify(check.findings));
+  assert.deepEqual((incomplete[0]!.data as { sequences: number[] }).sequences[0], 1, 'the range of the commit that held it');
+  assert.ok(check.findings.some((f) => f.code === 'STORE_CORRUPT' && String(f.doc).startsWith('sq!9999999999999999')), 'the stray entry');
+});

@@ -39,7 +39,7 @@ export const statusCommand = defineCommand<StatusArgs>({
     return withReadOnlyArchive(args.archive, async (archive) => {
       const s = await status({ archive, staleAfterSeconds: args['stale-after'], gaps: args.gaps, signal: io.signal });
       writeSummary(io, args, { ...s }, [
-        `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt})`,
+        `archive ${s.archive.dir} (format ${s.archive.formatVersion}, created ${s.archive.createdAt}; complete through commit ${s.archive.commits}, document ${s.archive.sequence})`,
         `federation ${s.federation.federationHash.slice(0, 16)}… ${s.federation.hash}: ${s.federation.keys.map((k) => k.name).join(', ')}`,
         `blocks ${s.counts.blocks}: ${s.statuses.valid} valid, ${s.statuses.invalid} invalid, ${s.statuses.undecided} undecided${s.statuses.unelected > 0 ? `, ${s.statuses.unelected} not elected` : ''}`,
         `votes ${s.counts.votes}${s.counts.duplicateVotes > 0 ? ` (+${s.counts.duplicateVotes} duplicate)` : ''}, transactions ${s.counts.transactions}, quarantined ${s.counts.quarantined}`,
