@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
-import { setLimits } from '../model/limits.js';
+import { noteDocumentHandled, setLimits } from '../model/limits.js';
 import type { RawDoc } from '../sources/source.js';
 import { checkDocument } from './document.js';
 import { loadPostStep } from './post-step.js';
@@ -19,4 +19,5 @@ const post = await loadPostStep(workerData.post as string | undefined);
 parentPort!.on('message', (msg: { seq: number; docs: RawDoc[] }) => {
   const out = msg.docs.map((raw) => slimVerdict(post(checkDocument(raw, federation), raw), keepDocs));
   parentPort!.postMessage({ seq: msg.seq, out });
+  for (const raw of msg.docs) noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0); // after: the batch is garbage now
 });
