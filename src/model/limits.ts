@@ -138,26 +138,34 @@ function stringEnd(text: string, from: number): number {
 /**
  * The same limits on a value parsed by someone else (a database driver), by an
  * iterative walk, so that nothing recursive ever meets a value deeper than maxDepth.
- * Document size is the frame bound's business (sources/rethinkdb-conn.ts).
+ * The size of its JSON text is estimated from below (strings and keys as their length
+ * plus quotes, other values 1–5 bytes) and checked against maxDocumentBytes.
+ * @param size when given, receives that estimate (bytes), to bound what is held in memory
  * @returns the first limit broken, or null
  */
-export function jsonValueProblem(value: unknown, l: Readonly<Limits> = current): LimitProblem | null {
+export function jsonValueProblem(value: unknown, l: Readonly<Limits> = current, size?: { bytes: number }): LimitProblem | null {
   const stack: [unknown, number][] = [[value, 1]];
   let values = 0;
+  let bytes = 0;
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
       if (v.length > l.maxStringLength) return problem('maxStringLength', l.maxStringLength, `a string of ${v.length} characters`);
-      continue;
+      bytes += v.length + 3;
+    } else if (typeof v !== 'object' || v === null) {
+      bytes += 2;
+    } else {
+      if (depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
+      const items = Array.isArray(v) ? v as unknown[] : Object.keys(v);
+      values += items.length;
+      bytes += 2;
+      if (values > l.maxElements) return tooMany(l);
+      if (Array.isArray(v)) for (const x of items) stack.push([x, depth + 1]);
+      else for (const k of items as string[]) { stack.push([k, depth + 1]); stack.push([(v as Record<string, unknown>)[k], depth + 1]); }
     }
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
-    const items = Array.isArray(v) ? v as unknown[] : Object.keys(v);
-    values += items.length;
-    if (values > l.maxElements) return tooMany(l);
-    if (Array.isArray(v)) for (const x of items) stack.push([x, depth + 1]);
-    else for (const k of items as string[]) { stack.push([k, depth + 1]); stack.push([(v as Record<string, unknown>)[k], depth + 1]); }
+    if (bytes > l.maxDocumentBytes) return problem('maxDocumentBytes', l.maxDocumentBytes, `a document of more than ${l.maxDocumentBytes} bytes of JSON`);
   }
+  if (size !== undefined) size.bytes = bytes;
   return null;
 }
 
