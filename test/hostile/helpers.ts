@@ -78,6 +78,7 @@ export const SIGNAL_BOUND_MS = 2_000;
 
 /** Assert the common outcome: exit code, memory under the bound, within `maxMs`. */
 export function assertBounded(r: ChildRun, code: number, maxMs: number, what: string): void {
+  console.log(`hostile ${what}: exit ${r.code}, peak ${r.rssMb.toFixed(0)} MB, ${r.ms} ms`); // the figures, for SPEC.md §21
   assert.equal(r.code, code, `${what}: exit ${r.code} (signal ${r.signal}), stderr: ${r.stderr.slice(0, 600)}`);
   assert.ok(r.rssMb < MAX_RSS_MB, `${what}: peak memory ${r.rssMb.toFixed(0)} MB`);
   assert.ok(r.ms < maxMs, `${what}: took ${r.ms} ms`);
