@@ -11,7 +11,7 @@ import type { Finding } from '../findings.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, RawDoc } from '../sources/source.js';
 import type { Archive } from '../store/archive.js';
-import { noteDocumentHandled } from '../model/limits.js';
+import { noteDocumentHandled } from '../model/large-documents.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';

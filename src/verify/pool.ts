@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
-import { limits, noteDocumentHandled } from '../model/limits.js';
+import { limits } from '../model/limits.js';
+import { noteDocumentHandled } from '../model/large-documents.js';
 import type { RawDoc } from '../sources/source.js';
 import { checkDocument, type CheckedDoc } from './document.js';
 import { loadPostStep } from './post-step.js';

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
-import { noteDocumentHandled, setLimits } from '../model/limits.js';
+import { setLimits } from '../model/limits.js';
+import { noteDocumentHandled } from '../model/large-documents.js';
 import type { RawDoc } from '../sources/source.js';
 import { checkDocument } from './document.js';
 import { loadPostStep } from './post-step.js';
