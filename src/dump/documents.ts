@@ -33,7 +33,7 @@ export async function* readDocumentFiles(paths: readonly string[],
     try {
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
-        yield item.ok ? { table: null, doc: item.value, origin }
+        yield item.ok ? { table: null, doc: item.value, origin, bytes: item.bytes }
           : { table: null, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {

@@ -58,7 +58,7 @@ export async function* readExportDir(dir: string, opts: ReadTablesOptions = {}):
     try {
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
-        yield item.ok ? { db: t.db, table, doc: item.value, origin }
+        yield item.ok ? { db: t.db, table, doc: item.value, origin, bytes: item.bytes }
           : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {

@@ -29,7 +29,7 @@ export interface JsonStreamOptions {
 
 /** One framed document: parsed, or the reason it could not be (a DOC_INVALID_JSON finding). */
 export type JsonStreamItem =
-  | { ok: true; value: JsonValue; line: number; index: number }
+  | { ok: true; value: JsonValue; line: number; index: number; bytes: number }
   | { ok: false; error: string; line: number; index: number; limit?: string };
 
 /** 128 MiB, `JSON_MAX_BUFFER_SIZE` of RethinkDB's `_import.py`. */
@@ -243,7 +243,7 @@ export class JsonDocumentSplitter {
     try {
       // parseJson keeps float-ness only after `[`, `:` or `,`; a bare scalar document is wrapped.
       const value = this.scalar ? (parseJson(`[${text}]`) as JsonValue[])[0]! : parseJson(text);
-      return { ok: true, value, ...base };
+      return { ok: true, value, bytes: bytes.length, ...base };
     } catch (err) {
       if (isLimitError(err)) return { ok: false, error: err.message, limit: err.problem.limit, ...base };
       return { ok: false, error: `invalid JSON: ${(err as Error).message}`, ...base };

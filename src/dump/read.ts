@@ -79,7 +79,7 @@ export async function* readDump(path: string, opts: ReadTablesOptions = {}): Asy
     try {
       for await (const item of split) {
         const origin = `${label}!${t.db}/${t.table}.${t.format}:${item.line}`;
-        yield item.ok ? { db: t.db, table, doc: item.value, origin }
+        yield item.ok ? { db: t.db, table, doc: item.value, origin, bytes: item.bytes }
           : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {

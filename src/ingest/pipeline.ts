@@ -11,6 +11,7 @@ import type { Finding } from '../findings.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Layout, RawDoc } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
+import { noteDocumentHandled } from '../model/large-documents.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';
@@ -59,12 +60,13 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
   const recoupler = new Recoupler(writer, opts.archive.federation, ctx.sink(), opts.pendingLimit ?? 10_000);
   // Verdicts come back in input order, so the raw documents (for quarantine) queue beside them.
   const raws: RawDoc[] = [];
+  const sizes: number[] = []; // the same documents' sizes, for the chunker: a chunk holds at most 8 MiB of them
   async function* tap(): AsyncGenerator<RawDoc> {
-    for await (const d of opts.docs) { raws.push(d); yield d; }
+    for await (const d of opts.docs) { raws.push(d); sizes.push(d.text?.length ?? d.bytes ?? 0); yield d; }
   }
   let done = 0;
   try {
-    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, post: PREPARE_STEP, signal: opts.signal }), 256)) {
+    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, post: PREPARE_STEP, signal: opts.signal }), 256, () => sizes.shift() ?? 0, 8 << 20)) {
      await writer.prefetch(chunk.flatMap(readsOf));
      for (const v of chunk) {
       const raw = raws.shift()!;
@@ -92,6 +94,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
       }
       writer.noteDoc();
       await writer.maybeFlush();
+      noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0); // bounded memory under large documents (SPEC.md §21)
       if (++done % 1000 === 0) reporter.progress({ phase: 'ingest', done, unit: 'documents' });
      }
     }

@@ -26,6 +26,8 @@ export interface RawDoc {
   invalid?: string;
   /** With `invalid`: the limit the document broke (model/limits.ts), reported as DOC_LIMIT. */
   limit?: string;
+  /** Size of the document's text in bytes when the source parsed it (bounds the bytes in flight). */
+  bytes?: number;
 }
 
 /** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */

@@ -16,7 +16,7 @@ export interface Limits {
   maxDocumentBytes: number;
   /** Deepest nesting of arrays and objects in one document. */
   maxDepth: number;
-  /** Most elements of one array, or members of one object. */
+  /** Most values in one document: array elements and object members, at any depth, all counted. */
   maxElements: number;
   /** Longest string (key or value), in UTF-16 code units of its escaped text. */
   maxStringLength: number;
@@ -27,17 +27,19 @@ export interface Limits {
 }
 
 /**
- * Defaults no real ledger exceeds. 64 MiB per document: BigchainDB's blocks hold at
- * most 1,000 transactions (`BlockPipeline.create`, `len(self.txs) == 1000`), and half
- * the `rethinkdb import` document bound (128 MiB) keeps a whole document, its parse
- * and its canonical bytes under the 512 MB memory goal. Depth 100 is the importer's
- * `MAX_NESTING_DEPTH`; 100,000 elements is RethinkDB's default `array_limit`.
+ * Defaults no real ledger exceeds. 32 MiB per document: BigchainDB's blocks hold at
+ * most 1,000 transactions (`BlockPipeline.create`, `len(self.txs) == 1000`), a few KB
+ * each; a quarter of the `rethinkdb import` bound (128 MiB) keeps a whole document, its
+ * copy in a worker, its parse and its canonical bytes under the 512 MB memory goal
+ * (measured: SPEC.md §21). Depth 100 is the importer's `MAX_NESTING_DEPTH`. A block
+ * of 1,000 transactions holds some 30,000 values; 1,000,000 bounds what a parse costs
+ * (a value is 8–50 bytes of heap, its text as little as 2 bytes).
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  maxDocumentBytes: 64 * 1024 * 1024,
+  maxDocumentBytes: 8 * 1024 * 1024,
   maxDepth: 100,
-  maxElements: 100_000,
-  maxStringLength: 32 * 1024 * 1024,
+  maxElements: 1_000_000,
+  maxStringLength: 4 * 1024 * 1024,
   maxBlockTransactions: 1000,
   maxTxInputsOutputs: 10_000,
 });
@@ -96,8 +98,8 @@ const problem = (limit: keyof Limits, max: number, what: string): LimitProblem =
 export function jsonTextProblem(text: string, l: Readonly<Limits> = current): LimitProblem | null {
   // A code unit is at least one UTF-8 byte: text longer than the limit is over it.
   if (text.length > l.maxDocumentBytes) return problem('maxDocumentBytes', l.maxDocumentBytes, `document of ${text.length} characters`);
-  const counts = new Int32Array(l.maxDepth + 1); // separators seen at each open level
   let depth = 0;
+  let values = 0; // separators and containers: at least the values there are, less one
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -108,15 +110,18 @@ export function jsonTextProblem(text: string, l: Readonly<Limits> = current): Li
       i = end;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
-      counts[depth] = 0;
+      if (++values > l.maxElements) return tooMany(l);
     } else if (c === 0x5d || c === 0x7d) {
       if (depth > 0) depth--;
     } else if (c === 0x2c && depth > 0) {
-      if (++counts[depth]! >= l.maxElements) return problem('maxElements', l.maxElements, `an array or object with more than ${l.maxElements} elements`);
+      if (++values > l.maxElements) return tooMany(l);
     }
   }
   return null;
 }
+
+const tooMany = (l: Readonly<Limits>): LimitProblem =>
+  problem('maxElements', l.maxElements, `more than ${l.maxElements} values (array elements and object members)`);
 
 /** Index of the quote closing the string whose text starts at `from`, or -1. */
 function stringEnd(text: string, from: number): number {
@@ -131,24 +136,34 @@ function stringEnd(text: string, from: number): number {
 /**
  * The same limits on a value parsed by someone else (a database driver), by an
  * iterative walk, so that nothing recursive ever meets a value deeper than maxDepth.
- * Document size is the frame bound's business (sources/rethinkdb-conn.ts).
+ * The size of its JSON text is estimated from below (strings and keys as their length
+ * plus quotes, other values 1–5 bytes) and checked against maxDocumentBytes.
+ * @param size when given, receives that estimate (bytes), to bound what is held in memory
  * @returns the first limit broken, or null
  */
-export function jsonValueProblem(value: unknown, l: Readonly<Limits> = current): LimitProblem | null {
+export function jsonValueProblem(value: unknown, l: Readonly<Limits> = current, size?: { bytes: number }): LimitProblem | null {
   const stack: [unknown, number][] = [[value, 1]];
+  let values = 0;
+  let bytes = 0;
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
       if (v.length > l.maxStringLength) return problem('maxStringLength', l.maxStringLength, `a string of ${v.length} characters`);
-      continue;
+      bytes += v.length + 3;
+    } else if (typeof v !== 'object' || v === null) {
+      bytes += 2;
+    } else {
+      if (depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
+      const items = Array.isArray(v) ? v as unknown[] : Object.keys(v);
+      values += items.length;
+      bytes += 2;
+      if (values > l.maxElements) return tooMany(l);
+      if (Array.isArray(v)) for (const x of items) stack.push([x, depth + 1]);
+      else for (const k of items as string[]) { stack.push([k, depth + 1]); stack.push([(v as Record<string, unknown>)[k], depth + 1]); }
     }
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > l.maxDepth) return problem('maxDepth', l.maxDepth, `nesting deeper than ${l.maxDepth} levels`);
-    const items = Array.isArray(v) ? v as unknown[] : Object.keys(v);
-    if (items.length > l.maxElements) return problem('maxElements', l.maxElements, `an array or object with more than ${l.maxElements} elements`);
-    if (Array.isArray(v)) for (const x of items) stack.push([x, depth + 1]);
-    else for (const k of items as string[]) { stack.push([k, depth + 1]); stack.push([(v as Record<string, unknown>)[k], depth + 1]); }
+    if (bytes > l.maxDocumentBytes) return problem('maxDocumentBytes', l.maxDocumentBytes, `a document of more than ${l.maxDocumentBytes} bytes of JSON`);
   }
+  if (size !== undefined) size.bytes = bytes;
   return null;
 }
 
@@ -166,3 +181,4 @@ export class LimitError extends Error {
 export function isLimitError(err: unknown): err is LimitError {
   return err instanceof Error && err.name === 'LimitError' && 'problem' in err;
 }
+

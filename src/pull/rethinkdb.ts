@@ -179,7 +179,7 @@ export async function pullRethinkSelection(run: PullRun, src: RethinkSource, sel
     }
   }
   await run.ingest((async function* () {
-    for await (const g of chunks(blocks(), GROUP)) yield* withRowsAndVotes(src, g, layout);
+    for await (const g of chunks(blocks(), GROUP, (b) => b.bytes ?? 0, 8 << 20)) yield* withRowsAndVotes(src, g, layout); // at most 8 MiB of blocks held
   })());
 }
 
@@ -215,10 +215,12 @@ export async function pullRethinkAll(run: PullRun, src: RethinkSource, layout: L
         let n = 0;
         while (n < chunk && !exhausted) {
           const group: RawDoc[] = [];
-          while (group.length < GROUP && n + group.length < chunk) {
+          let held = 0; // bytes of the group's blocks: at most 8 MiB are held at once (SPEC.md §21)
+          while (group.length < GROUP && n + group.length < chunk && held < (8 << 20)) {
             const step = await it.next();
             if (step.done === true) { exhausted = true; break; }
             group.push(step.value);
+            held += step.value.bytes ?? 0;
           }
           if (group.length === 0) return;
           n += group.length;

@@ -153,9 +153,10 @@ export async function* streamRows(conn: Connection, url: RethinkUrl, side: Rethi
  * The limits a row breaks (model/limits.ts), checked by an iterative walk on the main
  * thread before the row is cloned to a worker or walked by anything recursive; a
  * `bigchain` row also gets its transaction count checked before its rows are fetched.
+ * `size` receives the row's estimated JSON size (what groups of rows are bounded by).
  */
-export function rowLimitProblem(table: string, doc: unknown): LimitProblem | null {
-  const p = jsonValueProblem(doc);
+export function rowLimitProblem(table: string, doc: unknown, size?: { bytes: number }): LimitProblem | null {
+  const p = jsonValueProblem(doc, limits(), size);
   if (p !== null || table !== 'bigchain') return p;
   const txs = (doc as { block?: { transactions?: unknown } } | null)?.block?.transactions;
   const max = limits().maxBlockTransactions;

@@ -73,8 +73,9 @@ export async function openRethinkSource(opts: RethinkSourceOptions): Promise<Ret
   const raw = (t: TableName, doc: unknown): RawDoc => {
     const id = (doc as { id?: unknown } | null)?.id;
     const origin = `rethinkdb://${url.host}:${url.port}/${url.db}/${t}/${typeof id === 'string' && id.length <= 128 ? id : String(typeof id === 'object' ? '?' : id).slice(0, 128)}`;
-    const over = rowLimitProblem(t, doc); // before anything walks the row (SPEC.md §21)
-    return over === null ? { table: t, doc, origin } : { table: t, doc: null, origin, invalid: over.message, limit: over.limit };
+    const size = { bytes: 0 };
+    const over = rowLimitProblem(t, doc, size); // before anything walks the row (SPEC.md §21)
+    return over === null ? { table: t, doc, origin, bytes: size.bytes } : { table: t, doc: null, origin, invalid: over.message, limit: over.limit };
   };
   async function* rows(t: TableName, what: string, q: RQuery, dedupe: Set<unknown> | null = null): AsyncGenerator<RawDoc> {
     for await (const doc of streamRows(conn, url, 'LEDGER_SOURCE', what, q)) {

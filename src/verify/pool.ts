@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
 import { limits } from '../model/limits.js';
+import { noteDocumentHandled } from '../model/large-documents.js';
 import type { RawDoc } from '../model/documents.js';
 import { safeCheck, type CheckedDoc } from './document.js';
 import { loadPostStep, type PostStep } from './post-step.js';
@@ -47,20 +48,35 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
       yield slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true);
+      noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0);
     }
     return;
   }
   const pool = startWorkers(workers, opts);
   const inFlight: Promise<CheckedDoc[]>[] = [];
+  // Bytes in flight are bounded too (SPEC.md §21): a few large documents, each copied to a
+  // worker and parsed there, must not add up past the memory goal.
+  const sizes: number[] = [];
+  let inFlightBytes = 0;
+  const maxBytes = Math.max(limits().maxDocumentBytes, MIN_IN_FLIGHT_BYTES);
   try {
     let batch: RawDoc[] = [];
+    let batchBytes = 0;
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
       batch.push(raw);
-      if (batch.length < batchSize) continue;
-      inFlight.push(pool.submit(batch));
+      batchBytes += raw.text?.length ?? raw.bytes ?? 0;
+      if (batch.length < batchSize && batchBytes < MAX_BATCH_BYTES) continue;
+      // Wait for room first: the oldest batches are drained until this one fits the byte budget.
+      while (inFlight.length >= workers * DEPTH || (inFlight.length > 0 && inFlightBytes + batchBytes > maxBytes)) {
+        inFlightBytes -= sizes.shift()!;
+        yield* await inFlight.shift()!;
+      }
+      inFlight.push(pool.submit(batch, batchBytes >= MAX_BATCH_BYTES));
+      sizes.push(batchBytes);
+      inFlightBytes += batchBytes;
       batch = [];
-      if (inFlight.length >= workers * DEPTH) yield* await inFlight.shift()!;
+      batchBytes = 0;
     }
     if (batch.length > 0) inFlight.push(pool.submit(batch));
     while (inFlight.length > 0) yield* await inFlight.shift()!;
@@ -73,8 +89,21 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
 // every worker busy while the oldest batch is still being checked (measured: 2 workers on
 // 2 cores went from ~11,400 to ~13,000+ signatures/s between depths 3 and 8).
 const DEPTH = 8;
+// A batch is cut at this much document text (and is then "large"); in flight at most the
+// document limit (or this floor).
+const MAX_BATCH_BYTES = 1 << 20;
+const MIN_IN_FLIGHT_BYTES = 16 << 20;
 
-interface Pool { submit(docs: RawDoc[]): Promise<CheckedDoc[]>; close(): Promise<void> }
+/**
+ * A worker's old-generation heap: enough for the largest document allowed (its text, parse
+ * and canonical copies: measured under 16× its size for dense documents), and small enough that V8 collects
+ * instead of growing — without it, four workers each kept ~100 MB of garbage (SPEC.md §21).
+ */
+function workerHeapMb(): number {
+  return 64 + 16 * Math.ceil(limits().maxDocumentBytes / (1 << 20));
+}
+
+interface Pool { submit(docs: RawDoc[], large?: boolean): Promise<CheckedDoc[]>; close(): Promise<void> }
 
 function startWorkers(n: number, opts: PoolOptions): Pool {
   const url = new URL('./worker.js', import.meta.url);
@@ -101,7 +130,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
   };
   const outstanding = new Array<number>(n).fill(0);
   const threads = Array.from({ length: n }, (_, i) => {
-    const w = new Worker(url, { workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
+    const w = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() }, workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
     w.on('message', (m: { seq: number; out: CheckedDoc[] }) => {
       const p = waiting.get(m.seq);
       waiting.delete(m.seq);
@@ -115,9 +144,14 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
   return {
     // To the least busy worker: batches differ in cost (blocks vs votes), so round-robin
     // lets one worker's queue grow while another idles.
-    submit(docs) {
+    // A batch of large documents always goes to the first live worker, so one heap, not every
+    // worker's, grows to the size such documents need (SPEC.md §21).
+    submit(docs, large = false) {
       let i = -1;
-      for (let j = 0; j < n; j++) if (!dead.has(j) && (i < 0 || outstanding[j]! < outstanding[i]!)) i = j;
+      for (let j = 0; j < n; j++) {
+        if (dead.has(j)) continue;
+        if (i < 0) { i = j; if (large) break; } else if (outstanding[j]! < outstanding[i]!) i = j;
+      }
       if (i < 0) return inline(docs);
       outstanding[i]!++;
       const s = seq++;

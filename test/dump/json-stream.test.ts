@@ -65,7 +65,7 @@ test('oversize and too-deep documents are error items, limits configurable', asy
   const items = await split(`[${big}, {"ok": 1}]`, [50, 120], { maxDocumentBytes: 100 });
   assert.equal(items[0]!.ok, false);
   assert.match((items[0] as { error: string }).error, /larger than 100 bytes/);
-  assert.deepEqual(items[1], { ok: true, value: { ok: 1 }, line: 1, index: 1 });
+  assert.deepEqual(items[1], { ok: true, value: { ok: 1 }, line: 1, index: 1, bytes: 9 });
   const deep = '['.repeat(101) + ']'.repeat(101);
   const d = await split(`{"a": 1}\n{"x": ${deep}}\n{"b": ${'['.repeat(98)}${']'.repeat(98)}}`);
   assert.deepEqual(d.map((i) => i.ok), [true, false, true]);

@@ -113,6 +113,13 @@ test('4: a missing archive, a folder that is not one, another federation', async
   const dir = await goodArchive('other-fed');
   const r2 = await cli('init', '--archive', dir, '--federation', fixture('sample', 'federation.json'));
   assert.deepEqual([r2.code, r2.events.at(-1)!.code], [4, 'LEDGER_ARCHIVE_FEDERATION']);
+  // An export of another federation is refused by import with the same code (SPEC.md §17.9, README).
+  const file = join(ws.dir, 'other-fed.lae');
+  assert.equal((await cli('export', '--archive', dir, '--out', file)).code, 0);
+  const sampleArchive = join(ws.dir, 'sample-fed');
+  assert.equal((await cli('init', '--archive', sampleArchive, '--federation', fixture('sample', 'federation.json'))).code, 0);
+  const r3 = await cli('import', file, '--archive', sampleArchive);
+  assert.deepEqual([r3.code, r3.events.at(-1)!.code], [4, 'LEDGER_ARCHIVE_FEDERATION']);
 });
 
 test('5: a locked archive — held by a second open in this process', async () => {

@@ -24,6 +24,8 @@ export interface FaultProxy {
   port: number;
   /** Queries seen matching `match` (answered with the fault). */
   readonly faulted: number;
+  /** Settles once the fault was served. */
+  readonly served: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ export interface FaultProxy {
 export async function startFaultProxy(upstream: { host: string; port: number }, term: number, fault: RethinkFault): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
   let faulted = 0;
+  let markServed: () => void = () => undefined;
+  const served = new Promise<void>((resolve) => { markServed = resolve; });
   const server = createServer((client) => {
     const up = createConnection(upstream);
     sockets.add(client); sockets.add(up);
@@ -64,6 +68,7 @@ export async function startFaultProxy(upstream: { host: string; port: number }, 
         if (faulted === 0 && q[0] === 1 && Array.isArray(q[1]) && q[1][0] === term) {
           faulted++;
           flood = answer(client, token, fault);
+          markServed();
         } else {
           up.write(frame);
         }
@@ -74,6 +79,7 @@ export async function startFaultProxy(upstream: { host: string; port: number }, 
   return {
     port: (server.address() as { port: number }).port,
     get faulted() { return faulted; },
+    served,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -28,15 +28,22 @@ async function ingestCase(make: (file: string) => Promise<number>, extra: string
   return { r, where: `${file}:${line}` };
 }
 
-test('a block with 4,000,000 voters (44 MB line): DOC_LIMIT at file:line, before any parse', async () => {
-  const { r, where } = await ingestCase((f) => writeAround(f, blockWith(4_000_000, 1)));
-  assertBounded(r, 1, 120_000, '4M voters');
+/** The document limit raised past the case's size, so the next limit is the one met. */
+const RAISED = ['--max-document-bytes', String(64 << 20)];
+
+test('a block with 4,000,000 voters (44 MB line): DOC_LIMIT at file:line (size; with the size raised: values, before any parse)', async () => {
+  const dflt = await ingestCase((f) => writeAround(f, blockWith(4_000_000, 1)));
+  assertBounded(dflt.r, 1, 120_000, '4M voters');
+  assertFinding(dflt.r, 'DOC_LIMIT', dflt.where, 'maxDocumentBytes');
+  assertGoodStored(dflt.r);
+  const { r, where } = await ingestCase((f) => writeAround(f, blockWith(4_000_000, 1)), RAISED);
+  assertBounded(r, 1, 120_000, '4M voters, raised size');
   assertFinding(r, 'DOC_LIMIT', where, 'maxElements');
   assertGoodStored(r);
 });
 
 test('a block with 1,000,000 transactions: DOC_LIMIT; 1,001 transactions: over BigchainDB\'s block size', async () => {
-  const big = await ingestCase((f) => writeAround(f, blockWith(4, 1_000_000)));
+  const big = await ingestCase((f) => writeAround(f, blockWith(4, 1_000_000)), RAISED);
   assertBounded(big.r, 1, 120_000, '1M transactions');
   assertFinding(big.r, 'DOC_LIMIT', big.where, 'maxElements');
   assertGoodStored(big.r);
@@ -87,6 +94,20 @@ test('--max-document-bytes lowers the line limit: block lines become DOC_LIMIT, 
   const { r } = await ingestCase(async (f) => { writeFileSync(f, `${GOOD_LINES.join('\n')}\n`); return 1; }, ['--max-document-bytes', '1024']);
   assert.equal(r.code, 1);
   assert.ok(r.findings.some((f) => f.code === 'DOC_LIMIT'), JSON.stringify(r.findings.slice(0, 3)));
+});
+
+test('documents just under the limits, several in a row, with the default workers: peak memory under 512 MB', async () => {
+  // Two strings of 3.9 M characters each (7.8 MB, under the 8 MiB document and 4 Mi string limits).
+  const doc = (i: number): string => `{"id":"${'ab'.repeat(32)}","n":${i},"a":"${'x'.repeat(3_900_000)}","b":"${'y'.repeat(3_900_000)}"}\n`;
+  const dir = join(ws.dir, 'under');
+  const file = join(ws.dir, 'under.ndjson');
+  await writeAround(file, (function* () { for (let i = 0; i < 6; i++) yield doc(i); })());
+  await initArchive(dir);
+  const r = await runChild(['ingest', file, '--archive', dir]);
+  rmSync(file, { force: true });
+  assertBounded(r, 1, 120_000, 'documents under the limits');
+  assertGoodStored(r);
+  assert.equal(r.findings.filter((f) => f.code === 'DOC_LIMIT').length, 0, 'none is over a limit');
 });
 
 /** Invalid UTF-8: a Latin-1 "é" (0xE9) inside a string. */

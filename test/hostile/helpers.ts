@@ -31,6 +31,8 @@ export interface ChildRun {
   code: number | null;
   signal: NodeJS.Signals | null;
   ms: number;
+  /** Time from the kill signal to the end, when one was sent. */
+  msAfterKill: number | null;
   /** Peak resident memory of the child, MB (from its own report; NaN when it did not report). */
   rssMb: number;
   stdout: string;
@@ -45,10 +47,10 @@ writeFileSync(REPORTER, "process.on('exit', () => { process.stderr.write(`\\nLA_
 
 /**
  * Run `ledger-archive ...argv --json` in a child process.
- * @param opts.killAfterMs send `killSignal` (default SIGTERM) this long after the start
+ * @param opts.killWhen send `killSignal` (default SIGTERM) once this settles
  * @param opts.timeoutMs SIGKILL after this long (the test then fails on the time bound)
  */
-export async function runChild(argv: string[], opts: { timeoutMs?: number; killAfterMs?: number; killSignal?: NodeJS.Signals;
+export async function runChild(argv: string[], opts: { timeoutMs?: number; killWhen?: Promise<unknown>; killSignal?: NodeJS.Signals;
   env?: Record<string, string> } = {}): Promise<ChildRun> {
   const t0 = Date.now();
   const child = spawn(process.execPath, ['--import', REPORTER, join(ROOT, 'bin', 'ledger-archive.js'), ...argv, '--json'],
@@ -57,14 +59,16 @@ export async function runChild(argv: string[], opts: { timeoutMs?: number; killA
   child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
   child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
   const hard = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
-  const soft = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill(opts.killSignal ?? 'SIGTERM'), opts.killAfterMs);
+  let killedAt: number | null = null;
+  void opts.killWhen?.then(() => { if (child.exitCode === null) { killedAt = Date.now(); child.kill(opts.killSignal ?? 'SIGTERM'); } });
   const [code, signal] = await once(child, 'close') as [number | null, NodeJS.Signals | null];
-  clearTimeout(hard); clearTimeout(soft);
+  clearTimeout(hard);
   const ms = Date.now() - t0;
+  const msAfterKill = killedAt === null ? null : Date.now() - killedAt;
   const m = /LA_MAXRSS_KB=(\d+)/.exec(stderr);
   const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
-    code, signal, ms, rssMb: m === null ? NaN : Number(m[1]) / 1024, stdout, stderr, events,
+    code, signal, ms, msAfterKill, rssMb: m === null ? NaN : Number(m[1]) / 1024, stdout, stderr, events,
     findings: events.filter((e) => e.type === 'finding'), summary: events.filter((e) => e.type === 'summary').at(-1),
   };
 }
@@ -74,6 +78,7 @@ export const SIGNAL_BOUND_MS = 2_000;
 
 /** Assert the common outcome: exit code, memory under the bound, within `maxMs`. */
 export function assertBounded(r: ChildRun, code: number, maxMs: number, what: string): void {
+  console.log(`hostile ${what}: exit ${r.code}, peak ${r.rssMb.toFixed(0)} MB, ${r.ms} ms`); // the figures, for SPEC.md §21
   assert.equal(r.code, code, `${what}: exit ${r.code} (signal ${r.signal}), stderr: ${r.stderr.slice(0, 600)}`);
   assert.ok(r.rssMb < MAX_RSS_MB, `${what}: peak memory ${r.rssMb.toFixed(0)} MB`);
   assert.ok(r.ms < maxMs, `${what}: took ${r.ms} ms`);

@@ -50,10 +50,10 @@ describe('pull from a hostile HTTP API', () => {
   });
   after(async () => { await d.close(); ws.cleanup(); });
 
-  async function pullFrom(url: string, extra: string[], opts: { killAfterMs?: number } = {}) {
+  async function pullFrom(url: string, extra: string[]) {
     const dir = join(ws.dir, `a${++n}`);
     assert.equal((await runChild(['init', '--archive', dir, '--federation', fed])).code, 0);
-    return runChild(['pull', '--from', url, '--tx', ...txs, '--archive', dir, '--workers', '0', ...extra], { ...opts, timeoutMs: 90_000 });
+    return runChild(['pull', '--from', url, '--tx', ...txs, '--archive', dir, '--workers', '0', ...extra], { timeoutMs: 90_000 });
   }
   const errorOf = (r: { events: Record<string, unknown>[] }): Record<string, unknown> => {
     const e = r.events.find((x) => x.type === 'error');

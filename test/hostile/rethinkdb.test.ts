@@ -32,12 +32,14 @@ describe('pull from a hostile RethinkDB', () => {
     return dir;
   };
 
-  async function pullThrough(fault: RethinkFault, extra: string[], opts: { killAfterMs?: number } = {}) {
+  async function pullThrough(fault: RethinkFault, extra: string[], opts: { killAfterServedMs?: number; dir?: string; signal?: NodeJS.Signals } = {}) {
     const proxy = await startFaultProxy({ host: d.host, port: d.port }, TABLE_LIST, fault);
     try {
-      const dir = await archive();
+      const dir = opts.dir ?? await archive();
+      const killWhen = opts.killAfterServedMs === undefined ? undefined
+        : proxy.served.then(() => new Promise((resolve) => setTimeout(resolve, opts.killAfterServedMs)));
       const r = await runChild(['pull', '--from', `rethinkdb://admin@127.0.0.1:${proxy.port}/l13`, '--all', '--archive', dir,
-        '--workers', '0', ...extra], { ...opts, timeoutMs: 60_000 });
+        '--workers', '0', ...extra], { killWhen, killSignal: opts.signal, timeoutMs: 60_000 });
       assert.equal(proxy.faulted, 1, 'the fault was served');
       return r;
     } finally { await proxy.close(); }
@@ -106,9 +108,20 @@ describe('pull from a hostile RethinkDB', () => {
     assert.equal(kinds.vote!.new, l.votes.length);
   });
 
-  it(`SIGTERM during a query never answered ends the pull within ${SIGNAL_BOUND_MS / 1000} s, exit 130`, async () => {
-    const r = await pullThrough('silent', [], { killAfterMs: 3_000 });
+  it(`SIGTERM or SIGINT during a query never answered ends the pull within ${SIGNAL_BOUND_MS / 1000} s, exit 130, keeping what was committed`, async () => {
+    // What an earlier pull committed stays: the interrupted pull leaves the archive as it was, unlocked.
+    const dir = await archive();
+    await runChild(['pull', '--from', `rethinkdb://admin@${d.host}:${d.port}/l13`, '--all', '--archive', dir, '--workers', '0']);
+    const counts = async (): Promise<unknown> => (await runChild(['status', '--archive', dir])).summary?.counts;
+    const before = await counts() as { blocks: number };
+    assert.equal(before.blocks, l.blocks.length);
+    const r = await pullThrough('silent', [], { killAfterServedMs: 500, dir });
     assert.equal(r.code, 130, r.stderr);
-    assert.ok(r.ms < 3_000 + SIGNAL_BOUND_MS, `ended after ${r.ms} ms`);
+    assert.ok(r.msAfterKill !== null && r.msAfterKill < SIGNAL_BOUND_MS, `ended ${r.msAfterKill} ms after SIGTERM`);
+    assert.equal(r.events.find((e) => e.type === 'error')?.code, 'LEDGER_ABORTED');
+    assert.deepEqual(await counts(), before);
+    const i = await pullThrough('silent', [], { killAfterServedMs: 500, dir, signal: 'SIGINT' });
+    assert.equal(i.code, 130, i.stderr);
+    assert.ok(i.msAfterKill !== null && i.msAfterKill < SIGNAL_BOUND_MS, `ended ${i.msAfterKill} ms after SIGINT`);
   });
 });

@@ -9,6 +9,7 @@ import { defineCommand } from '../command.js';
 import { ARCHIVE_OPTION, WORKERS_OPTION, withArchive, PASSWORD_FILE_OPTION, durationOption, integerOption, inputFileOption, listOption, parseBase58Key, parseHexId, textOption } from '../options.js';
 import { makeReporter, writeSummary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { LedgerError } from '../../errors.js';
 
 interface PullArgs extends GlobalArgs {
   from?: string;
@@ -33,6 +34,17 @@ interface PullArgs extends GlobalArgs {
 }
 
 const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1000);
+
+/** The bounds must be positive numbers (`--http-min-rate` may be 0: no minimum). */
+function checkBounds(args: PullArgs): void {
+  for (const name of ['http-timeout', 'http-min-rate', 'http-budget', 'query-timeout', 'read-timeout', 'max-frame-bytes'] as const) {
+    const v = args[name];
+    if (v === undefined) continue;
+    if (!Number.isFinite(v) || v < 0 || (v === 0 && name !== 'http-min-rate')) {
+      throw new LedgerError('LEDGER_USAGE', `--${name} must be a positive number, got ${String(v)}`, { option: name });
+    }
+  }
+}
 
 const list = (v: string[] | undefined): string[] | undefined => {
   const out = (v ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -71,6 +83,7 @@ export const pullCommand = defineCommand<PullArgs>({
   exits: { 0: 'pulled, nothing to report', 1: 'something was reported: quarantined, conflicting, a duplicate vote, blocks not found',
     3: 'a --from file, --ca or --password-file is missing, or holds no documents', 6: 'the source failed: connection, protocol, HTTP' },
   async run(args, io) {
+    checkBounds(args);
     const { pull } = await import('../../ops/pull.js');
     const reporter = makeReporter(io, args);
     const selection = { all: args.all === true ? true : undefined, tx: list(args.tx), owner: list(args.owner), asset: list(args.asset) };
