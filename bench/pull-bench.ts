@@ -76,7 +76,7 @@ async function* tableRows(file: string, table: 'bigchain' | 'votes' | 'assets' |
 }
 
 /** Make (once) a dump of the ledger in the v1.3 stored layout. */
-async function cachedDump(ledger: CachedLedger, ctx: BenchContext): Promise<string> {
+export async function cachedDump(ledger: CachedLedger, ctx: BenchContext): Promise<string> {
   const file = ledger.file.replace(/\.ndjson$/, '.v13-dump.tar.gz');
   if (existsSync(file)) return file;
   ctx.log(`  writing a v1.3 dump of ${ledger.file} (once)`);

@@ -6,6 +6,7 @@ import { benchRebuild } from './rebuild-bench.js';
 import { pullSection } from './pull-bench.js';
 import { benchExportSection } from './export-bench.js';
 import { storeSection } from './store-bench.js';
+import { stepsSection } from './steps-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -24,3 +25,4 @@ export const extraSections: BenchSection[] = [
 extraSections.push(pullSection);
 extraSections.push({ name: 'export', run: benchExportSection });
 extraSections.push(storeSection);
+extraSections.push(stepsSection);

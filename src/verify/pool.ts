@@ -95,12 +95,16 @@ const MAX_BATCH_BYTES = 1 << 20;
 const MIN_IN_FLIGHT_BYTES = 16 << 20;
 
 /**
- * A worker's old-generation heap: enough for the largest document allowed (its text, parse
- * and canonical copies: measured under 16× its size for dense documents), and small enough that V8 collects
- * instead of growing — without it, four workers each kept ~100 MB of garbage (SPEC.md §21).
+ * A worker's heap limits. Old generation: enough for the largest document allowed (its text,
+ * parse and canonical copies: measured under 16× its size for dense documents), and small
+ * enough that V8 collects instead of growing — without it, four workers each kept ~100 MB of
+ * garbage (SPEC.md §21). Young generation: what a worker allocates per document dies with its
+ * batch, so a 4 MB nursery collects as well as V8's default (16 MB semi-spaces) and each
+ * isolate's resident memory stays smaller. Measured (issue 13, 9,881-document ledger, 4
+ * workers): ingest peak RSS 313 → 274 MB, CPU 4.2 → 3.9 s; verify (2 workers) 170 → 137 MB.
  */
-function workerHeapMb(): number {
-  return 64 + 16 * Math.ceil(limits().maxDocumentBytes / (1 << 20));
+function workerLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: 64 + 16 * Math.ceil(limits().maxDocumentBytes / (1 << 20)), maxYoungGenerationSizeMb: 4 };
 }
 
 interface Pool { submit(docs: RawDoc[], large?: boolean): Promise<CheckedDoc[]>; close(): Promise<void> }
@@ -130,7 +134,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
   };
   const outstanding = new Array<number>(n).fill(0);
   const threads = Array.from({ length: n }, (_, i) => {
-    const w = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() }, workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
+    const w = new Worker(url, { resourceLimits: workerLimits(), workerData: { federation: federationToJson(opts.federation), limits: { ...limits() }, keepDocs: opts.keepDocs === true, post: opts.post } });
     w.on('message', (m: { seq: number; out: CheckedDoc[] }) => {
       const p = waiting.get(m.seq);
       waiting.delete(m.seq);
