@@ -3,20 +3,28 @@
  * database replays its log into a new table, writes a new MANIFEST and CURRENT, starts
  * a new log, deletes the old one and may compact; a damaged log is "repaired" by
  * dropping what it cannot read. So a command asked only to read never opens the
- * archive's own folder: it copies the database files (reflinks where the file system
- * has them) into a private temporary folder and opens the copy, which is removed on
- * close. The archive folder is only read. LevelDB's own lock cannot be taken without
+ * archive's own folder: it takes the database files into a private temporary folder
+ * and opens that, which is removed on close. Table files (`.ldb`, `.sst`) are immutable once
+ * LevelDB has written them, so they are hard-linked when the temporary folder is on the
+ * archive's file system (`LEDGER_ARCHIVE_TMPDIR` can put it there): a read-only open of a
+ * large archive then costs a few small copies (MANIFEST, CURRENT, the log), not a copy of the
+ * whole database; elsewhere they are copied (reflinks where the file system has them). The archive folder is only read. LevelDB's own lock cannot be taken without
  * writing, so a writer is detected from the kernel's lock table (Linux /proc/locks)
  * before and after the copy: a copy taken while another process writes is refused
  * (LEDGER_STORE_LOCKED), never used.
  */
-import { constants, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../errors.js';
 
 /** LevelDB's files that are not data: the lock and its human-readable info logs. */
 const NOT_DATA = new Set(['LOCK', 'LOG', 'LOG.old']);
+
+/** LevelDB's immutable table files, which a snapshot may share by hard link. */
+const TABLE_FILE = /^\d+\.(ldb|sst)$/;
+/** Errors that mean "no hard link here": copy instead. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
 
 /** Database folders this process holds open for writing (POSIX locks do not say so within one process). */
 const heldHere = new Set<string>();
@@ -58,9 +66,16 @@ export function snapshotDb(dbPath: string, dir: string): Snapshot {
   if (isLocked(dbPath)) throw busy();
   const path = mkdtempSync(join(process.env.LEDGER_ARCHIVE_TMPDIR ?? tmpdir(), 'ledger-archive-ro-'));
   const remove = (): void => rmSync(path, { recursive: true, force: true });
+  let link = true; // until the file system says no (another device, no hard links)
   try {
     for (const name of readdirSync(dbPath)) {
       if (NOT_DATA.has(name) || !statSync(join(dbPath, name)).isFile()) continue;
+      if (link && TABLE_FILE.test(name)) {
+        try { linkSync(join(dbPath, name), join(path, name)); continue; } catch (err) {
+          if (!LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+          link = false;
+        }
+      }
       copyFileSync(join(dbPath, name), join(path, name), constants.COPYFILE_FICLONE);
     }
   } catch (err) {
