@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LedgerError } from '../errors.js';
 import { parseJson, type JsonValue } from '../model/json.js';
 import { isLimitError, limits } from '../model/limits.js';
+import { readBounded } from './http-body.js';
 
 /** Options of {@link createHttpClient}; see `openHttpSource` for the defaults. */
 export interface HttpClientOptions {
@@ -148,7 +149,7 @@ async function attemptOnce(cfg: Config, first: string, accept404: boolean, lenie
     }
     let text: string;
     try {
-      text = await readBounded(res, cfg, url, slow);
+      text = await readBounded(res, { maxBodyBytes: cfg.maxBodyBytes, minBytesPerSecond: cfg.minBytesPerSecond, rateGraceMs: cfg.rateGraceMs }, url, slow);
     } catch (err) {
       // A block body too large or not UTF-8 is the document's fault: a lenient caller quarantines it.
       if (lenient && err instanceof LedgerError && !slow.signal.aborted && res.status >= 200 && res.status <= 299) {
@@ -178,56 +179,6 @@ async function attemptOnce(cfg: Config, first: string, accept404: boolean, lenie
   }
 }
 
-/**
- * Read the body as UTF-8 text, aborting as soon as it grows past `maxBodyBytes`, or when,
- * after the grace period, it has come slower than `minBytesPerSecond` on average (`slow` fires).
- */
-async function readBounded(res: Response, cfg: Config, url: string, slow: AbortController): Promise<string> {
-  const limit = cfg.maxBodyBytes;
-  const start = Date.now();
-  let total = 0;
-  const tooSlow = (): boolean => {
-    const ms = Date.now() - start;
-    return cfg.minBytesPerSecond > 0 && ms > cfg.rateGraceMs && total < (cfg.minBytesPerSecond * ms) / 1000;
-  };
-  const watch = setInterval(() => { if (tooSlow()) slow.abort(); }, 250);
-  try {
-    return await readBody(res, limit, url, (n) => { total += n; if (tooSlow()) slow.abort(); });
-  } finally {
-    clearInterval(watch);
-  }
-}
-
-async function readBody(res: Response, limit: number, url: string, onBytes: (n: number) => void): Promise<string> {
-  const tooLarge = (): LedgerError =>
-    sourceError(url, res.status, `response body exceeds the limit of ${limit} bytes`, undefined, { maxBodyBytes: limit });
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    onBytes(value.byteLength);
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch (err) {
-    throw sourceError(url, res.status, 'response body is not valid UTF-8', err);
-  }
-}
-
 /** BigchainDB answers errors as `{"message": ...}` (flask-restful) or `{"status","message"}` (make_error). */
 function detail(text: string): string {
   try {
@@ -237,7 +188,8 @@ function detail(text: string): string {
   return text.length > 0 ? `: ${JSON.stringify(text.slice(0, 200)).slice(1, -1)}${text.length > 200 ? '…' : ''}` : '';
 }
 
-function sourceError(url: string, status: number | null, why: string, cause?: unknown,
+/** A LEDGER_SOURCE error for one request. */
+export function sourceError(url: string, status: number | null, why: string, cause?: unknown,
   extra: Record<string, unknown> = {}): LedgerError {
   return new LedgerError('LEDGER_SOURCE', `GET ${url} failed: ${why}`, { url, status, ...extra }, cause);
 }
