@@ -23,7 +23,7 @@ const corrupt = (doc: string, message: string, data?: Record<string, unknown>): 
 export async function checkRecords(archive: Archive, add: (f: Finding) => void, signal?: AbortSignal): Promise<RecordCounts> {
   const { db } = archive;
   if (archive.dir !== null) {
-    const c = archive.incomplete ?? await assessCompleteness(db, archive.dir);
+    const c = archive.incomplete ?? await assessCompleteness(db, archive.dir, archive.provenAgainst);
     for (const l of c.lost) add(finding('STORE_INCOMPLETE', 'archive', `cm!${l.commits[0]}-${l.commits[1]}`, `batches lost from the database: ${describeLost(l)}`, { ...l }));
     for (const n of c.broken) add(corrupt(`cm!${n}`, `the commit record does not chain at commit ${n}`, { commit: n }));
     if (c.fileMissing && c.state.n > 0) add(corrupt('commit.json', 'commit.json is missing: the archive cannot prove it is complete'));

@@ -92,7 +92,7 @@ export async function merge(opts: MergeOptions): Promise<MergeReport> {
 async function openSource(dir: string, into: Archive): Promise<Archive> {
   let src: Archive;
   try {
-    src = await openArchive({ dir, readOnly: true });
+    src = await openArchive({ dir, readOnly: true, besideWriter: false }); // a source in use is refused (SPEC.md §18)
   } catch (err) {
     if (isLedgerError(err) && err.code === 'LEDGER_STORE_LOCKED') {
       throw new LedgerError('LEDGER_STORE_LOCKED', `source archive ${dir} is in use by another process (a pull or another merge?); stop it and retry`, { source: dir }, err);

@@ -13,9 +13,10 @@ import { canonicalize } from '../model/canonical.js';
 import { sha256 } from '../crypto/hash.js';
 import { federationFromJson, federationToJson, type Federation } from '../model/federation.js';
 import { FORMAT_NAME, FORMAT_VERSION, META, key } from './schema.js';
-import { CHAIN_START, attachCommits, commitBatch } from './commit.js';
+import { CHAIN_START, attachCommits, commitBatch, type CommitState } from './commit.js';
 import { assessCompleteness, type Completeness } from './completeness.js';
 import { noteHeld, snapshotDb, type Snapshot } from './snapshot.js';
+import { openBesideWriter } from './beside-writer.js';
 import type { LedgerDb } from './db.js';
 
 export type { LedgerDb } from './db.js';
@@ -40,6 +41,8 @@ export interface Archive {
   readOnly?: boolean;
   /** Removes the private copy of a read-only archive (set by openArchive). */
   release?: () => void;
+  /** A live copy beside a writer (SPEC.md §15.1.1): the `commit.json` it was proven against (the file itself has moved on). */
+  provenAgainst?: CommitState | null;
   /** Opened with `acceptIncomplete` (check --repair) while the completeness record shows damage. */
   incomplete?: Completeness;
 }
@@ -128,11 +131,13 @@ export async function initArchive(opts: { dir: string; federation: Federation; n
  * writing (LevelDB allows one process at a time); when the last close was not clean (a
  * non-empty log), the copy is checked first, so LevelDB's recovery never drops a damaged
  * batch from the archive before the loss is reported.
- * Either way the completeness record is checked (store/completeness.ts).
+ * Either way the completeness record is checked (store/completeness.ts). A read-only open of an
+ * archive a writer holds uses a proven live copy (SPEC.md §15.1.1, ./beside-writer.ts) unless
+ * `besideWriter` is false (then: LEDGER_STORE_LOCKED).
  * @throws LedgerError LEDGER_ARCHIVE_MISSING, LEDGER_ARCHIVE_FORMAT, LEDGER_STORE_LOCKED (cause: LEVEL_LOCKED),
  *   LEDGER_ARCHIVE_CORRUPT (database missing or damaged, batches lost, database and archive.json disagree)
  */
-export async function openArchive(opts: { dir: string; readOnly?: boolean; acceptIncomplete?: boolean }): Promise<Archive> {
+export async function openArchive(opts: { dir: string; readOnly?: boolean; acceptIncomplete?: boolean; besideWriter?: boolean }): Promise<Archive> {
   const dir = resolve(opts.dir);
   const info = readInfo(dir);
   if (info === null) {
@@ -150,6 +155,25 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
     const probe = await openArchive({ dir, readOnly: true });
     await closeArchive(probe);
   }
+  if (opts.readOnly === true && opts.acceptIncomplete !== true && opts.besideWriter !== false) {
+    // A writer holds it (a running follower): a proven live copy (SPEC.md §15.1.1, ./beside-writer.ts).
+    const beside = await openBesideWriter(dbPath, dir, async (path, before) => {
+      const db = await openDb(path, dir, false);
+      try {
+        await checkMarker(db, info, dir);
+        const c = await assessCompleteness(db, dir, before);
+        if (c.error !== null) throw c.error;
+        attachCommits(db, dir, true, c.state);
+        return { db, before };
+      } catch (err) {
+        await db.close().catch(() => undefined);
+        throw err;
+      }
+    });
+    if (beside !== null) {
+      return { dir, db: beside.value.db, federation, info, readOnly: true, release: beside.snap.remove, provenAgainst: beside.value.before };
+    }
+  }
   const snap: Snapshot | null = opts.readOnly === true ? snapshotDb(dbPath, dir) : null;
   let db: LedgerDb;
   let incomplete: Completeness | undefined;
@@ -160,11 +184,7 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
     throw err;
   }
   try {
-    const marker = await db.get(key('meta', META.format));
-    const fmt = marker === undefined ? null : JSON.parse(marker) as { version: number; federationHash: string };
-    if (fmt === null || fmt.federationHash !== info.federationHash || fmt.version !== info.version) {
-      throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database does not match archive.json`, { dir, damage: 'format-marker' });
-    }
+    await checkMarker(db, info, dir);
     const c = await assessCompleteness(db, dir);
     if (c.error !== null && opts.acceptIncomplete !== true) throw c.error;
     attachCommits(db, dir, opts.readOnly === true, c.state);
@@ -176,6 +196,15 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
     throw asArchiveError(err, dir);
   }
   return { dir, db, federation, info, readOnly: opts.readOnly === true, ...(snap !== null ? { release: snap.remove } : {}), ...(incomplete !== undefined ? { incomplete } : {}) };
+}
+
+/** The database's `meta!format` must repeat archive.json. @throws LedgerError LEDGER_ARCHIVE_CORRUPT */
+async function checkMarker(db: LedgerDb, info: ArchiveInfo, dir: string): Promise<void> {
+  const marker = await db.get(key('meta', META.format));
+  const fmt = marker === undefined ? null : JSON.parse(marker) as { version: number; federationHash: string };
+  if (fmt === null || fmt.federationHash !== info.federationHash || fmt.version !== info.version) {
+    throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `${dir}: the database does not match archive.json`, { dir, damage: 'format-marker' });
+  }
 }
 
 /**

@@ -58,11 +58,13 @@ export function describeLost(l: LostCommits): string {
 /** What opening found about completeness: the state to go on from, and the damage (error null: complete). */
 export interface Completeness extends CommitScan { fileMissing: boolean; error: LedgerError | null }
 
-/** Assess the completeness record without throwing on damage (`check --repair` goes on from it). */
-export async function assessCompleteness(db: LedgerDb, dir: string): Promise<Completeness> {
+/** Assess the completeness record without throwing on damage (`check --repair` goes on from it); `against` replaces commit.json. */
+export async function assessCompleteness(db: LedgerDb, dir: string, against?: CommitState | null): Promise<Completeness> {
   let file: CommitState | null = null;
   let fileError: LedgerError | null = null;
-  try { file = readCommitFile(dir); } catch (err) { fileError = err as LedgerError; }
+  // `against`: the commit.json read before a live copy was taken (./beside-writer.ts).
+  if (against !== undefined) file = against;
+  else try { file = readCommitFile(dir); } catch (err) { fileError = err as LedgerError; }
   const scan = await scanCommits(db, file);
   let error: LedgerError | null = fileError;
   try { if (error === null) judge(scan, file, dir); } catch (err) { error = err as LedgerError; }

@@ -13,7 +13,7 @@
  * before and after the copy: a copy taken while another process writes is refused
  * (LEDGER_STORE_LOCKED), never used.
  */
-import { constants, copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../errors.js';
@@ -59,30 +59,48 @@ export interface Snapshot { path: string; remove(): void }
 
 /**
  * Copy the data files of the LevelDB folder `dbPath` to a new temporary folder.
- * @throws LedgerError LEDGER_STORE_LOCKED (a process is writing it), LEDGER_ARCHIVE_CORRUPT (files vanish or cannot be read)
+ * `live`: a writer may hold the folder (SPEC.md §15.1.1): no lock checks, and `CURRENT` and the
+ * `MANIFEST` it names are copied before the folder is listed, so every table that manifest
+ * names was complete when it was read (LevelDB writes a table before the manifest edit naming
+ * it); a file that vanishes meanwhile (a compaction) fails the copy, and the caller retries.
+ * What the copy holds is then proven against `commit.json` by the caller, never assumed.
+ * @throws LedgerError LEDGER_STORE_LOCKED (a process is writing it; `live`: the copy raced the writer),
+ *   LEDGER_ARCHIVE_CORRUPT (files vanish or cannot be read)
  */
-export function snapshotDb(dbPath: string, dir: string): Snapshot {
-  const busy = (): LedgerError => new LedgerError('LEDGER_STORE_LOCKED', `the archive ${dir} is in use by another process`, { dir });
-  if (isLocked(dbPath)) throw busy();
+export function snapshotDb(dbPath: string, dir: string, opts: { live?: boolean } = {}): Snapshot {
+  const live = opts.live === true;
+  const busy = (why = ''): LedgerError => new LedgerError('LEDGER_STORE_LOCKED', `the archive ${dir} is in use by another process${why}`, { dir });
+  if (!live && isLocked(dbPath)) throw busy();
   const path = mkdtempSync(join(process.env.LEDGER_ARCHIVE_TMPDIR ?? tmpdir(), 'ledger-archive-ro-'));
   const remove = (): void => rmSync(path, { recursive: true, force: true });
   let link = true; // until the file system says no (another device, no hard links)
-  try {
-    for (const name of readdirSync(dbPath)) {
-      if (NOT_DATA.has(name) || !statSync(join(dbPath, name)).isFile()) continue;
-      if (link && TABLE_FILE.test(name)) {
-        try { linkSync(join(dbPath, name), join(path, name)); continue; } catch (err) {
-          if (!LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-          link = false;
-        }
+  const take = (name: string): void => {
+    if (link && TABLE_FILE.test(name)) {
+      try { linkSync(join(dbPath, name), join(path, name)); return; } catch (err) {
+        if (!LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        link = false;
       }
-      copyFileSync(join(dbPath, name), join(path, name), constants.COPYFILE_FICLONE);
+    }
+    copyFileSync(join(dbPath, name), join(path, name), constants.COPYFILE_FICLONE);
+  };
+  try {
+    const first: string[] = [];
+    if (live) {
+      const current = readFileSync(join(dbPath, 'CURRENT'), 'utf8');
+      writeFileSync(join(path, 'CURRENT'), current);
+      first.push('CURRENT', current.trim());
+      take(current.trim());
+    }
+    for (const name of readdirSync(dbPath)) {
+      if (NOT_DATA.has(name) || first.includes(name) || !statSync(join(dbPath, name)).isFile()) continue;
+      take(name);
     }
   } catch (err) {
     remove();
+    if (live) throw busy(`, and its files changed while they were copied (${(err as Error).message})`);
     if (isLocked(dbPath)) throw busy();
     throw new LedgerError('LEDGER_ARCHIVE_CORRUPT', `cannot read the database of ${dir}: ${(err as Error).message}`, { dir, damage: 'unreadable' }, err);
   }
-  if (isLocked(dbPath)) { remove(); throw busy(); }
+  if (!live && isLocked(dbPath)) { remove(); throw busy(); }
   return { path, remove };
 }
