@@ -15,6 +15,7 @@ import type { RawDoc } from '../model/documents.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
 import type { Archive, LedgerDb } from '../store/archive.js';
 import { entryBatches } from '../store/scan.js';
+import { recordActivity } from '../store/activity.js';
 import { electStored, electionValue } from '../store/election.js';
 import { blockIndexEntries, voteIndexEntries } from '../store/entries.js';
 import type { BlockMeta } from '../store/read.js';
@@ -126,6 +127,11 @@ export async function check(opts: CheckOptions): Promise<CheckReport> {
   }
   report.records = await checkRecords(opts.archive, add, opts.signal);
   report.ok = report.findings.length === 0 && blockIds === report.documents.blocks;
+  // For `status` (SPEC.md §15.6.1): outside the store, so a read-only check stays read-only.
+  if (opts.archive.dir !== null) {
+    const why = recordActivity(opts.archive.dir, { lastCheck: { at: new Date().toISOString(), ok: report.ok, findings: report.findings.length } });
+    if (why !== null) reporter.warn(`check: ${why}`);
+  }
   reporter.done();
   return report;
 }

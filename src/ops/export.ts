@@ -15,6 +15,8 @@ import type { Layout } from '../model/documents.js';
 import type { ExportInput, RecordKind } from '../export/format.js';
 import { verifyExportFile, type ExportSummary } from '../export/read.js';
 import { commitKey, commitState, type CommitRecord } from '../store/commit.js';
+import { recordActivity } from '../store/activity.js';
+import { resolve } from 'node:path';
 import type { Finding } from '../findings.js';
 import { StoredGate } from '../check/gate.js';
 import { writeExport, type WriteExportResult } from '../export/write.js';
@@ -116,6 +118,12 @@ export async function exportArchive(opts: ExportArchiveOptions): Promise<ExportA
     signal: opts.signal, now: opts.now, previous: prev?.summary.digest ?? null, sequence: prev === null ? 0 : prev.summary.header.sequence + 1,
     since: prev?.summary.header.until ?? null, until: seqCursor(until, commit !== null && commit.seq === until ? commit : undefined),
   });
+  // For `status` (SPEC.md §15.6.1): outside the store, so the export stays read-only.
+  if (archive.dir !== null) {
+    const why = recordActivity(archive.dir, { lastExport: { at: (opts.now ?? new Date()).toISOString(), path: resolve(w.path), digest: w.digest,
+      sequence: w.header.sequence, incremental: prev !== null, complete: gate.findings.length === 0 } });
+    if (why !== null) reporter.warn(`export: ${why}`);
+  }
   reporter.done();
   return { ...w, incremental: prev !== null, previousPath: opts.since ?? null, corrupt: gate.findings };
 }

@@ -12,10 +12,13 @@ import { commitState } from '../store/commit.js';
 import { countKeys, type StoredElection } from '../store/read.js';
 import { range } from '../store/schema.js';
 import { readSyncRecords } from '../store/sync.js';
+import { readActivity, type CheckActivity, type ExportActivity } from '../store/activity.js';
 import { findGaps } from './gaps.js';
 
 /** A warning code of {@link status}. */
-export type StatusWarningCode = 'NEVER_PULLED' | 'STALE' | 'QUARANTINE_NOT_EMPTY' | 'GAPS_PRESENT' | 'PENDING_BLOCKS';
+export type StatusWarningCode = 'NEVER_PULLED' | 'STALE' | 'QUARANTINE_NOT_EMPTY' | 'GAPS_PRESENT' | 'PENDING_BLOCKS' | 'FOLLOWER_NOT_RUNNING';
+/** A warning code of the backup routine (SPEC.md §15.6.1). */
+export type BackupWarningCode = 'NEVER_EXPORTED' | 'EXPORT_OLD' | 'EXPORT_INCOMPLETE' | 'NEVER_CHECKED' | 'CHECK_FAILED' | 'ACTIVITY_DAMAGED';
 
 /** The status of an archive. */
 export interface StatusReport {
@@ -31,6 +34,17 @@ export interface StatusReport {
    */
   gaps: { findings: number; byCode: Record<string, number>; completeThroughTimestamp: string | null; pending: number; duplicateVotes: number } | null;
   warnings: { code: StatusWarningCode; message: string }[];
+  /**
+   * The backup routine (SPEC.md §15.6.1, `activity.json`): the last export (`chainLength`: files
+   * in its chain, full export included) and the last check, with their age, and the warnings
+   * `--strict` also counts. `writerRunning`: a process holds the archive now (this status read a live copy).
+   */
+  backup: {
+    lastExport: (ExportActivity & { ageSeconds: number; chainLength: number }) | null;
+    lastCheck: (CheckActivity & { ageSeconds: number }) | null;
+    writerRunning: boolean;
+    warnings: { code: BackupWarningCode; message: string }[];
+  };
 }
 
 /**
@@ -38,13 +52,15 @@ export interface StatusReport {
  * `lagSeconds`: now − `lastEventAt`, or now − the cursor's block timestamp before any change
  * arrived; null when neither is known.
  */
-export interface FollowStatus { active: boolean; since: string | null; lastEventAt: string | null; lagSeconds: number | null }
+export interface FollowStatus { active: boolean; since: string | null; lastEventAt: string | null; lagSeconds: number | null; running?: boolean }
 
 /** Options of {@link status}. */
 export interface StatusOptions {
   archive: Archive;
   /** A source older than this is stale (default 86,400 s = one day). */
   staleAfterSeconds?: number;
+  /** The last export is old after this (default 691,200 s = eight days: a weekly export with a day's slack). */
+  exportMaxAgeSeconds?: number;
   /** Run gap detection too (default true). */
   gaps?: boolean;
   now?: Date;
@@ -88,12 +104,38 @@ export async function status(opts: StatusOptions): Promise<StatusReport> {
   if (counts.quarantined > 0) warnings.push({ code: 'QUARANTINE_NOT_EMPTY', message: `${counts.quarantined} document(s) in quarantine` });
   if (counts.pendingBlocks > 0) warnings.push({ code: 'PENDING_BLOCKS', message: `${counts.pendingBlocks} stored-layout block(s) wait for their rows (run ingest again)` });
   if (gaps !== null && gaps.findings > 0) warnings.push({ code: 'GAPS_PRESENT', message: `${gaps.findings} gap finding(s); run "ledger-archive gaps"` });
+  const writerRunning = opts.archive.provenAgainst !== undefined;
+  for (const s of sources) {
+    if (s.follow === null) continue;
+    s.follow.running = s.follow.active && writerRunning;
+    // Recorded as following, yet nothing holds the archive: the follower died without its last record.
+    if (s.follow.active && !writerRunning && opts.archive.dir !== null) warnings.push({ code: 'FOLLOWER_NOT_RUNNING', message: `source ${s.name} is recorded as followed, but no process holds the archive (the follower stopped without recording it)` });
+  }
   return {
     archive: { dir: opts.archive.dir, createdAt: info.createdAt, formatVersion: info.version,
       commits: commitState(opts.archive.db)?.n ?? 0, sequence: commitState(opts.archive.db)?.seq ?? 0 },
     federation: { hash: federation.hash, keys: federation.keys.map((k) => ({ key: k, name: voterName(federation, k) })), federationHash: info.federationHash },
-    counts, statuses, sources, gaps, warnings,
+    counts, statuses, sources, gaps, warnings, backup: backupStatus(opts, now, writerRunning),
   };
+}
+
+/** The backup part (SPEC.md §15.6.1), from `activity.json`. */
+function backupStatus(opts: StatusOptions, now: Date, writerRunning: boolean): StatusReport['backup'] {
+  const age = (at: string): number => Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000));
+  const a = opts.archive.dir === null ? { lastExport: null, lastCheck: null, damaged: false } : readActivity(opts.archive.dir);
+  const maxAge = opts.exportMaxAgeSeconds ?? 691_200;
+  const lastExport = a.lastExport === null ? null : { ...a.lastExport, ageSeconds: age(a.lastExport.at), chainLength: a.lastExport.sequence + 1 };
+  const lastCheck = a.lastCheck === null ? null : { ...a.lastCheck, ageSeconds: age(a.lastCheck.at) };
+  const warnings: StatusReport['backup']['warnings'] = [];
+  if (a.damaged) warnings.push({ code: 'ACTIVITY_DAMAGED', message: `${opts.archive.dir}/activity.json is damaged: exports and checks made before are not known` });
+  if (lastExport === null) warnings.push({ code: 'NEVER_EXPORTED', message: 'this archive has never been exported (no backup)' });
+  else {
+    if (lastExport.ageSeconds > maxAge) warnings.push({ code: 'EXPORT_OLD', message: `the last export (${lastExport.path}) is ${lastExport.ageSeconds} s old (more than ${maxAge} s)` });
+    if (!lastExport.complete) warnings.push({ code: 'EXPORT_INCOMPLETE', message: `the last export (${lastExport.path}) left out documents that no longer verify` });
+  }
+  if (lastCheck === null) warnings.push({ code: 'NEVER_CHECKED', message: 'this archive has never been checked (run "ledger-archive check")' });
+  else if (!lastCheck.ok) warnings.push({ code: 'CHECK_FAILED', message: `the last check (${lastCheck.at}) found ${lastCheck.findings} problem(s)` });
+  return { lastExport, lastCheck, writerRunning, warnings };
 }
 
 /** The follow state in a cursor `{blockTimestamp?, follow?: {active, since, lastEventAt}}`, or null. */

@@ -59,10 +59,12 @@ describeServers('readers beside pull --follow', (server) => {
       await waitFor(4);
       let last = 4;
       let reads = 0;
+      let lastExport = '';
       for (let lo = 4; lo < l.blocks.length; lo += 4) {
         const p = part(lo, lo + 4);
         await insertRows(d, db, '1.3', p.bs, p.vs);
-        for (const argv of [['status'], ['gaps'], ['show', 'block', l.blocks[0]!.id], ['check', '--workers', '0'], ['export', '--out', join(tmp, `e${lo}.lae`)]]) {
+        lastExport = join(tmp, `e${lo}.lae`);
+        for (const argv of [['status'], ['gaps'], ['show', 'block', l.blocks[0]!.id], ['check', '--workers', '0'], ['export', '--out', lastExport]]) {
           const r = await cli(...argv, '--archive', dir);
           reads++;
           assert.ok(r.code === 0 || (r.code === 1 && argv[0] === 'gaps'), `${argv.join(" ")} beside the follower: exit ${r.code} ${r.stderr} ${JSON.stringify(r.findings).slice(0, 600)} ${JSON.stringify(r.summary).slice(0, 600)}`);
@@ -73,10 +75,18 @@ describeServers('readers beside pull --follow', (server) => {
       }
       await waitFor(l.blocks.length);
       assert.ok(reads >= 25);
+      const st = (await cli('status', '--archive', dir)).summary as { backup: { writerRunning: boolean; lastExport: { path: string } | null; lastCheck: { ok: boolean } | null },
+        sources: { follow: { active: boolean; running?: boolean; lagSeconds: number | null } | null }[] };
+      assert.deepEqual([st.backup.writerRunning, st.sources[0]!.follow?.active, st.sources[0]!.follow?.running], [true, true, true], 'the follower is seen running');
+      assert.ok(st.sources[0]!.follow!.lagSeconds !== null);
+      assert.deepEqual([st.backup.lastExport?.path, st.backup.lastCheck?.ok], [lastExport, true], 'exports and checks beside it are recorded');
     } finally {
       child.kill('SIGTERM');
     }
     assert.equal(await exited, 0, `SIGTERM stops the follower cleanly: ${childErr}`);
+    const after = (await cli('status', '--archive', dir)).summary as { backup: { writerRunning: boolean }; sources: { follow: { active: boolean } | null }[]; warnings: { code: string }[] };
+    assert.deepEqual([after.backup.writerRunning, after.sources[0]!.follow?.active], [false, false], 'the stop is recorded');
+    assert.ok(!after.warnings.some((w) => w.code === 'FOLLOWER_NOT_RUNNING'));
     const clean = await memoryArchive(federationOf(l));
     await pull({ archive: clean, from, selection: { all: true }, workers: 0, env: serverEnv(d) });
     const a = await openArchive({ dir, readOnly: true });
