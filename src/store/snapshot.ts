@@ -59,7 +59,7 @@ export interface Snapshot { path: string; remove(): void }
 
 /**
  * Copy the data files of the LevelDB folder `dbPath` to a new temporary folder.
- * `live`: a writer may hold the folder (SPEC.md §15.1.1): no lock checks, and `CURRENT` and the
+ * `live`: a writer may hold the folder (SPEC.md §15.1.1): no lock checks, no hard links, and `CURRENT` and the
  * `MANIFEST` it names are copied before the folder is listed, so every table that manifest
  * names was complete when it was read (LevelDB writes a table before the manifest edit naming
  * it); a file that vanishes meanwhile (a compaction) fails the copy, and the caller retries.
@@ -73,7 +73,11 @@ export function snapshotDb(dbPath: string, dir: string, opts: { live?: boolean }
   if (!live && isLocked(dbPath)) throw busy();
   const path = mkdtempSync(join(process.env.LEDGER_ARCHIVE_TMPDIR ?? tmpdir(), 'ledger-archive-ro-'));
   const remove = (): void => rmSync(path, { recursive: true, force: true });
-  let link = true; // until the file system says no (another device, no hard links)
+  // Until the file system says no (another device, no hard links). Never beside a writer: a table
+  // it is still writing may carry a number the copy's LevelDB will allocate itself (from the older
+  // MANIFEST it got), and LevelDB creates files with O_TRUNC — through a hard link that would
+  // truncate the writer's own file. A copy (or reflink) is a separate file (SPEC.md §15.1.1).
+  let link = !live;
   const take = (name: string): void => {
     if (link && TABLE_FILE.test(name)) {
       try { linkSync(join(dbPath, name), join(path, name)); return; } catch (err) {

@@ -2,7 +2,8 @@
  * Reading beside a writer (SPEC.md §15.1.1, store/beside-writer.ts): while another process
  * commits batches as fast as it can (big enough to make LevelDB switch logs and compact),
  * read-only opens succeed, reach at least the commit.json read before they began, and see
- * whole batches only: every batch up to the copy's last commit, and nothing after it.
+ * whole batches only: every batch up to the copy's last commit, and nothing after it; and the
+ * writer never fails (a hard-linked table once let a copy's LevelDB truncate the writer's file).
  */
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
@@ -19,7 +20,7 @@ const fed = buildLedger({ voters: 3, blocks: 1, shuffle: true }).federation;
 const dist = (f: string): string => pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'store', f)).href;
 
 /** A child that commits batches of 40 keys × 2 KiB (`x!<batch>!<i>`) until killed. */
-function writer(dir: string): { started: Promise<void>; stop: () => Promise<void> } {
+function writer(dir: string): { started: Promise<void>; stop: () => Promise<boolean> } {
   const script = `const { openArchive } = await import(${JSON.stringify(dist('archive.js'))});
 const { commitBatch } = await import(${JSON.stringify(dist('commit.js'))});
 const a = await openArchive({ dir: ${JSON.stringify(dir)} });
@@ -35,10 +36,13 @@ for (let n = 1; ; n++) {
     child.stdout.on('data', (b: Buffer) => { if (b.toString().includes('started')) resolve(); });
     child.once('exit', (c) => reject(new Error(`writer exited ${c}`)));
   });
-  const stop = async (): Promise<void> => {
+  /** Kill it; false when it had died already (e.g. its database damaged under it). */
+  const stop = async (): Promise<boolean> => {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+    return true;
   };
   return { started, stop };
 }
@@ -73,6 +77,7 @@ test('read-only opens beside a busy writer: proven copies of whole batches, neve
       }
     }
     assert.ok(last > 50, `the writer moved on meanwhile (${last} commits)`);
+    assert.ok(await w.stop(), 'the writer never failed beside the readers (its files are never shared with a copy)');
   } finally {
     await w.stop();
     t.cleanup();
