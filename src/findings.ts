@@ -37,6 +37,13 @@ export const FINDING_CODES = {
   STORE_CONFLICT: 'a different document arrived under an id the archive already holds',
   STORE_CORRUPT: 'a stored value no longer verifies or an index entry is wrong',
   STORE_INCOMPLETE: 'committed batches are missing from the database (completeness record)',
+  // proofs (SPEC §22)
+  PROOF_MALFORMED: 'a proof\'s block or vote is not a document in canonical signed form, or not the one claimed',
+  PROOF_FEDERATION_MISMATCH: 'the keys or hash function inside a proof differ from the pinned federation',
+  PROOF_VOTE_REJECTED: 'a vote in a proof does not verify as a counted vote on its block',
+  PROOF_ELECTION_MISMATCH: 'the election recomputed from a proof\'s votes differs from the one it records',
+  PROOF_TX_ABSENT: 'the claimed transaction is not in the proof\'s block, or does not verify',
+  PROOF_NOT_VALID: 'the federation\'s votes do not decide the proof\'s block VALID',
 } as const;
 
 /** A stable finding code from {@link FINDING_CODES}. */

@@ -14,7 +14,7 @@ export const FLOORS: Record<string, number> = {
   '.': 0, crypto: 0,
   model: 1,
   verify: 2, report: 2,
-  store: 3, sources: 3,
+  store: 3, sources: 3, proof: 3,
   dump: 4, export: 4, chain: 4,
   ingest: 5,
   check: 6, pull: 6,

@@ -9,12 +9,14 @@ import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keygenCommand } from './keygen.js';
 import { mergeCommand } from './merge.js';
+import { proveCommand } from './prove.js';
 import { pullCommand } from './pull.js';
 import { quarantineCommand } from './quarantine.js';
 import { rebuildCommand } from './rebuild.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
+import { verifyProofCommand } from './verify-proof.js';
 
 export const commands: Command[] = [
   initCommand,
@@ -32,4 +34,6 @@ export const commands: Command[] = [
   exportCommand,
   importCommand,
   keygenCommand,
+  proveCommand,
+  verifyProofCommand,
 ];
