@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const FLOORS: Record<string, number> = {
   '.': 0, crypto: 0,
   model: 1,
-  verify: 2, report: 2,
+  verify: 2, report: 2, html: 2,
   store: 3, sources: 3, proof: 3,
   dump: 4, export: 4, chain: 4,
   ingest: 5,

@@ -13,6 +13,7 @@ import { proveCommand } from './prove.js';
 import { pullCommand } from './pull.js';
 import { quarantineCommand } from './quarantine.js';
 import { rebuildCommand } from './rebuild.js';
+import { reportCommand } from './report.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
@@ -36,4 +37,5 @@ export const commands: Command[] = [
   keygenCommand,
   proveCommand,
   verifyProofCommand,
+  reportCommand,
 ];
