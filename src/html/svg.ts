@@ -39,7 +39,7 @@ export function timelineSvg(d: ReportData): string {
     return `<g class="bucket"><title>${esc(tip)}</title>${parts.join('')}</g>`;
   }).join('');
   return `<svg id="timeline" role="img" aria-label="blocks by status over time" viewBox="0 0 ${W} ${H + 22}" width="100%">`
-    + `<text class="axis" x="0" y="14">${max} blocks</text><line class="base" x1="${LEFT}" x2="${W - 10}" y1="${H}" y2="${H}"/>`
+    + `<text class="axis" x="0" y="14">${max} block${max === 1 ? "" : "s"} per bucket</text><line class="base" x1="${LEFT}" x2="${W - 10}" y1="${H}" y2="${H}"/>`
     + `${bars}${axis(d, H + 16)}</svg>`;
 }
 

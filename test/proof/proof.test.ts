@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { fixture, json } from '../helpers/fixtures.js';
 import { cli, workspace, WORKERS } from '../e2e/helpers.js';
+import { runCli as runPlain } from '../helpers/cli.js';
 import { loadFederation } from '../../src/model/federation.js';
 import { parseProofBytes, serializeProof, type Proof } from '../../src/proof/format.js';
 import { checkProof } from '../../src/proof/check.js';
@@ -184,4 +185,22 @@ test('tamper: removed, added, swapped or duplicated votes, keys and fields never
     'vote re-spaced': { ...proof, votes: [proof.votes[0]!.replace(':', ': '), ...proof.votes.slice(1)] },
   };
   for (const [name, v] of Object.entries(variants)) assert.notEqual(outcome(bytes(v), pinned), 'holds', name);
+});
+
+test('the README\'s proof round trip runs as written on the sample archive and prints what it shows', async () => {
+  const readme = readFileSync(fixture('..', 'README.md'), 'utf8');
+  const at = readme.indexOf('## Prove a transaction');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+  const lines = block.split('\n');
+  const prove = lines.find((l) => l.startsWith('ledger-archive prove '))!.split(' ').slice(1);
+  const out = join(ws.dir, 'readme-proof.json');
+  const p = await runPlain([...prove.slice(0, -1), out, '--archive', await ndjson]);
+  assert.equal(p.code, 0);
+  const shown = (from: number): string[] => lines.slice(from).filter((l) => l.startsWith('# ') && !l.startsWith('# anywhere')).map((l) => l.slice(2));
+  const proveOut = shown(lines.findIndex((l) => l.startsWith('ledger-archive prove '))).slice(0, 3);
+  assert.deepEqual(p.stdout.trimEnd().split('\n'), proveOut.map((l) => l.replace('proof.json', out)));
+  const v = await runPlain(['verify-proof', out, '--federation', FED]);
+  assert.equal(v.code, 0);
+  const verifyOut = shown(lines.findIndex((l) => l.startsWith('ledger-archive verify-proof ')));
+  assert.deepEqual([...v.stdout.trimEnd().split('\n'), String(v.code)], verifyOut);
 });
