@@ -17,6 +17,9 @@ import { loadFederation } from '../../src/model/federation.js';
 import { parseProofBytes, serializeProof, type Proof } from '../../src/proof/format.js';
 import { checkProof } from '../../src/proof/check.js';
 import { LedgerError } from '../../src/errors.js';
+import { createHash } from 'node:crypto';
+import { closeArchive, openArchive } from '../../src/store/archive.js';
+import { key } from '../../src/store/schema.js';
 
 const FED = fixture('sample', 'federation.json');
 const ws = workspace('la-proof-');
@@ -203,4 +206,42 @@ test('the README\'s proof round trip runs as written on the sample archive and p
   assert.equal(v.code, 0);
   const verifyOut = shown(lines.findIndex((l) => l.startsWith('ledger-archive verify-proof ')));
   assert.deepEqual([...v.stdout.trimEnd().split('\n'), String(v.code)], verifyOut);
+});
+
+/** Every file of a folder, by path, with a digest of its bytes. */
+function folderBytes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p); else out[p.slice(dir.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test('prove and report leave the archive folder byte for byte as it was', async () => {
+  const archive = await ndjson;
+  const before = folderBytes(archive);
+  assert.equal((await proofFile(archive, 'tx', txOf(idsOf('valid')[8]!), 'ro.json')).code, 0);
+  assert.equal((await proofFile(archive, 'block', idsOf('invalid')[1]!, 'ro-block.json')).code, 1);
+  assert.equal((await cli('report', '--out', join(ws.dir, 'ro.html'), '--archive', archive)).code, 0);
+  assert.deepEqual(folderBytes(archive), before);
+});
+
+test('a stored block whose bytes were changed at rest is named and never put into a proof', async () => {
+  const archive = join(ws.dir, 'rest');
+  assert.equal((await cli('init', '--archive', archive, '--federation', FED)).code, 0);
+  assert.equal((await cli('ingest', fixture('sample', 'ledger.ndjson'), '--archive', archive, '--workers', WORKERS)).code, 0);
+  const id = idsOf('valid')[9]!;
+  const a = await openArchive({ dir: archive });
+  const text = (await a.db.get(key('b', id)))!;
+  await a.db.put(key('b', id), text.replace(/"timestamp":"(\d+)"/, (_m, t: string) => `"timestamp":"${Number(t) + 1}"`));
+  await closeArchive(a);
+  const out = join(ws.dir, 'rest.json');
+  const r = await cli('prove', 'block', id, '--out', out, '--archive', archive);
+  assert.equal(r.code, 1);
+  assert.ok(!readdirSync(ws.dir).includes('rest.json'));
+  assert.equal((r.summary?.corrupt as { code: string }[])[0]!.code, 'STORE_CORRUPT');
 });
