@@ -1,0 +1,109 @@
+/**
+ * `ledger-archive audit` end to end (SPEC.md §22): each generated ledger that breaks one rule
+ * (test/helpers/audit-ledger.ts) goes through init → ingest → audit and yields exactly its
+ * findings, per-voter tallies and exit code; the sample ledger's invalid blocks are explained
+ * by their double spends; the archive is not changed by a byte.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AUDIT_SCENARIOS, auditLedger, auditNdjson } from '../helpers/audit-ledger.js';
+import { fixture, json } from '../helpers/fixtures.js';
+import { cli, fid, workspace } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+
+const ws = workspace('la-e2e-audit-');
+test.after(() => ws.cleanup());
+
+async function archiveOf(name: string, federation: string, ledger: string): Promise<string> {
+  const archive = join(ws.dir, name);
+  const init = await cli('init', '--archive', archive, '--federation', federation);
+  assert.equal(init.code, 0, init.stderr);
+  const ingest = await cli('ingest', ledger, '--archive', archive, '--workers', '0');
+  assert.equal(ingest.code, 0, ingest.stderr);
+  assert.deepEqual(ingest.findings, [], 'the ledger verifies: only the audit can tell');
+  return archive;
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p); else out[p] = readFileSync(p).toString('base64');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+for (const scenario of AUDIT_SCENARIOS) {
+  test(`audit ${scenario}: exactly its findings, tallies and exit code`, async () => {
+    const l = auditLedger(scenario);
+    const fed = join(ws.dir, `${scenario}.federation.json`);
+    const file = join(ws.dir, `${scenario}.ndjson`);
+    writeFileSync(fed, JSON.stringify(l.federation));
+    writeFileSync(file, auditNdjson(l));
+    const archive = await archiveOf(scenario, fed, file);
+    const before = snapshot(archive);
+    const r = await cli('audit', '--archive', archive);
+    assert.deepEqual(r.findings.map(fid).sort(), l.expected, r.stdout);
+    assert.equal(r.code, l.expected.length > 0 ? 1 : 0, r.stderr);
+    const s = r.summary as { voters: { voter: string; cast: number; agrees: number; timing: number; contradicted: number }[] };
+    const byName = Object.fromEntries(l.nodes.map((n) => [n.publicKey, n.name]));
+    assert.deepEqual(Object.fromEntries(s.voters.map((v) => [byName[v.voter], [v.cast, v.agrees, v.timing, v.contradicted]])), l.tallies);
+    // Every finding names its evidence.
+    for (const f of r.findings) {
+      const data = f.data as Record<string, unknown>;
+      assert.equal(typeof data.block, 'string', JSON.stringify(f));
+      if (f.code === 'AUDIT_VOTE_CONTRADICTED') assert.ok(typeof f.message === 'string' && f.message.length > 0);
+    }
+    assert.deepEqual(snapshot(archive), before, 'audit does not change the archive');
+  });
+}
+
+test('audit valid-vote-on-double-spend: the evidence is the output and the block that spent it first', async () => {
+  const l = auditLedger('valid-vote-on-double-spend');
+  const fed = join(ws.dir, 'ds.federation.json');
+  const file = join(ws.dir, 'ds.ndjson');
+  writeFileSync(fed, JSON.stringify(l.federation));
+  writeFileSync(file, auditNdjson(l));
+  const archive = await archiveOf('ds-evidence', fed, file);
+  const r = await cli('audit', '--archive', archive);
+  const [f] = r.findings;
+  const ev = (f!.data as { evidence: { code: string; evidence: { output: { tx: string; index: number }; spentBy: string; block: string } } }).evidence;
+  assert.equal(ev.code, 'AUDIT_DOUBLE_SPEND');
+  assert.deepEqual(ev.evidence.output, { tx: l.ids.c1, index: 0 });
+  assert.equal(ev.evidence.spentBy, l.ids.x1);
+  assert.equal(ev.evidence.block, l.ids.b2);
+  const explained = r.events.filter((e) => e.type === 'audit-block');
+  assert.deepEqual(explained.map((e) => [e.block, e.status, e.breaksRules]), [[l.ids.b3, 'invalid', true]]);
+});
+
+test('audit of the sample ledger: no broken rule in a VALID block, every INVALID block explained by its double spend', async () => {
+  const archive = await archiveOf('sample', fixture('sample', 'federation.json'), fixture('sample', 'ledger.ndjson'));
+  const r = await cli('audit', '--archive', archive);
+  assert.equal(r.code, 0, r.stdout);
+  assert.deepEqual(r.findings, []);
+  const exp = json<{ statuses: Record<string, string> }>('sample', 'expected.json');
+  const invalid = Object.entries(exp.statuses).filter(([, s]) => s === 'invalid').map(([id]) => id).sort();
+  const explained = r.events.filter((e) => e.type === 'audit-block' && e.status === 'invalid');
+  assert.deepEqual(explained.map((e) => String(e.block)).sort(), invalid);
+  for (const e of explained) {
+    assert.equal(e.breaksRules, true);
+    assert.ok((e.problems as string[]).some((p) => p.startsWith('AUDIT_DOUBLE_SPEND ')), JSON.stringify(e));
+  }
+  const s = r.summary as { votes: number; contradictedVotes: number; notValid: { total: number; explained: number } };
+  assert.equal(s.votes, 835);
+  assert.equal(s.contradictedVotes, 0);
+  assert.equal(s.notValid.explained, invalid.length);
+});
+
+test('audit --help lists examples and exit codes', async () => {
+  const r = await runCli(['audit', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Exit codes of audit:/);
+  assert.match(r.stdout, /a vote is contradicted whatever the timing/);
+  assert.match(r.stdout, /audit --json/);
+});
