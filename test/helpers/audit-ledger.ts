@@ -11,7 +11,7 @@ import type { FederationFile } from '../../src/model/federation.js';
 
 /** The damages the audit must find, each with exactly its findings. */
 export const AUDIT_SCENARIOS = ['clean', 'valid-vote-on-double-spend', 'accepted-amount-mismatch', 'wrong-asset',
-  'duplicate-transaction', 'client-genesis', 'invalid-vote-undecided-input', 'invalid-vote-after-decision'] as const;
+  'duplicate-transaction', 'client-genesis', 'wrong-owner', 'unknown-input', 'invalid-vote-undecided-input', 'invalid-vote-after-decision'] as const;
 export type AuditScenario = (typeof AUDIT_SCENARIOS)[number];
 
 /** A scenario's ledger and the `code doc` of every finding the audit must give, nothing else. */
@@ -22,6 +22,8 @@ export interface AuditLedger {
   expected: string[];
   /** Voter name → [cast, agreeing, timing-dependent, contradicted]. */
   tallies: Record<string, [number, number, number, number]>;
+  /** The exit code of `audit` (unknown inputs alone are informational). */
+  exit: number;
   /** Ids named by the scenario (blocks b1.., transactions c1, c2, x1, ...). */
   ids: Record<string, string>;
 }
@@ -120,6 +122,24 @@ export function auditLedger(scenario: AuditScenario, seed = 'audit'): AuditLedge
       contradicted('b3', [0, 1, 2, 3]);
       break;
     }
+    case 'wrong-owner': {
+      // x1 gave bob its 10; alice signs to spend them anyway (her fulfillment, bob's condition).
+      const x2 = transfer(alice, x1, 0, c1.id, [{ publicKey: alice.publicKey, amount: 10 }]);
+      ids.x2 = x2.id;
+      votes(block('b3', T + 30, [x2]), allValid(T + 32), [...X]);
+      expected.push(`AUDIT_CONDITION_MISMATCH ${x2.id}`);
+      contradicted('b3', [0, 1, 2, 3]);
+      break;
+    }
+    case 'unknown-input': {
+      // A transaction no block of the archive holds: not provable, not invalid; the votes stand.
+      const outside = create(carol, 3, 'a lamp');
+      const x2 = transfer(carol, outside, 0, outside.id, [{ publicKey: alice.publicKey, amount: 3 }]);
+      ids.x2 = x2.id;
+      votes(block('b3', T + 30, [x2]), allValid(T + 32));
+      expected.push(`AUDIT_UNKNOWN_INPUT ${x2.id}`);
+      break;
+    }
     case 'invalid-vote-undecided-input':
     case 'invalid-vote-after-decision': {
       // b3 (carol's CREATE) is decided VALID by its third valid vote, at T+49; node-4 votes INVALID on
@@ -136,7 +156,8 @@ export function auditLedger(scenario: AuditScenario, seed = 'audit'): AuditLedge
       break;
     }
   }
-  return { federation: federationFile(nodes), nodes, docs, expected: expected.sort(), tallies, ids };
+  const exit = expected.some((e) => !e.startsWith('AUDIT_UNKNOWN_INPUT ')) ? 1 : 0;
+  return { federation: federationFile(nodes), nodes, docs, expected: expected.sort(), tallies, ids, exit };
 }
 
 /** The ledger as NDJSON, one canonical document a line (what `ingest` reads). */
