@@ -72,7 +72,7 @@ export async function audit(opts: AuditOptions): Promise<AuditReport> {
         if (e.breaksRules) notValid.explained++;
         reporter.record('audit-block', { ...e });
       },
-      vote(v) { if (v.verdict !== 'agrees') reporter.record('audit-vote', { ...v }); },
+      vote(v) { if (v.verdict === 'timing') reporter.record('audit-vote', { ...v }); },
       onBlock() { if (++done % 1000 === 0) reporter.progress({ phase: 'audit: replay', done, unit: 'blocks' }); },
     }, { selective, signal });
     reporter.done();

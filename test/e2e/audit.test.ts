@@ -121,3 +121,16 @@ test('audit --help lists examples and exit codes', async () => {
   assert.match(r.stdout, /a vote is contradicted whatever the timing/);
   assert.match(r.stdout, /audit --json/);
 });
+
+test('the README audit example prints exactly the output shown', async () => {
+  const readme = readFileSync(fixture('..', 'README.md'), 'utf8');
+  const at = readme.indexOf('<!-- audit-example -->');
+  assert.ok(at >= 0);
+  const shown = /```text\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+  const archive = join(ws.dir, 'readme-audit');
+  assert.equal((await runCli(['init', '--archive', archive, '--federation', AUDIT_FED])).code, 0);
+  assert.equal((await runCli(['ingest', fixture('audit', 'valid-vote-on-double-spend', 'ledger.ndjson'), '--archive', archive, '--workers', '0'])).code, 0);
+  const r = await runCli(['audit', '--archive', archive]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, shown);
+});
