@@ -134,3 +134,24 @@ test('the README audit example prints exactly the output shown', async () => {
   assert.equal(r.code, 1);
   assert.equal(r.stdout, shown);
 });
+
+test('show owner and show asset follow the VALID blocks: outputs held, who spent them, what is unspent', async () => {
+  const { ids } = json<Expected>('audit', 'clean', 'expected.json');
+  const archive = await archiveOf('views', AUDIT_FED, fixture('audit', 'clean', 'ledger.ndjson'));
+  const owner = await cli('show', 'owner', ids.alice!, '--archive', archive);
+  assert.equal(owner.code, 0, owner.stderr);
+  const o = owner.summary as { outputs: { tx: string; index: number; amount: string; spentBy: { tx: string; block: string } | null }[]; unspent: Record<string, string>; history: { tx: string; status: string }[] };
+  assert.deepEqual(o.outputs.map((x) => [x.tx, x.index, x.amount, x.spentBy]), [[ids.c1, 0, '10', { tx: ids.x1, block: ids.b2 }], [ids.x2, 0, '2', null]]);
+  assert.deepEqual(o.unspent, { [ids.c2!]: '2' });
+  assert.deepEqual(o.history.map((h) => [h.tx, h.status]), [[ids.c1, 'valid'], [ids.x1, 'valid'], [ids.x2, 'valid']]);
+  const asset = await cli('show', 'asset', ids.c1!, '--archive', archive);
+  assert.equal(asset.code, 0, asset.stderr);
+  const a = asset.summary as typeof o;
+  assert.deepEqual(a.history.map((h) => h.tx), [ids.c1, ids.x1]);
+  assert.deepEqual(a.outputs.map((x) => [x.tx, x.spentBy?.tx ?? null]), [[ids.c1, ids.x1], [ids.x1, null]]);
+  assert.deepEqual(a.unspent, { [ids.c1!]: '10' });
+  const none = await cli('show', 'owner', ids.carol!, '--archive', archive);
+  assert.equal(none.code, 1);
+  const bad = await cli('show', 'asset', 'xyz', '--archive', archive);
+  assert.equal(bad.code, 2);
+});

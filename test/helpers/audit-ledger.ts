@@ -65,6 +65,7 @@ export function auditLedger(scenario: AuditScenario, seed = 'audit'): AuditLedge
   });
   const allValid = (ts: number): [boolean, number][] => nodes.map((_, k) => [true, ts + k]);
 
+  Object.assign(ids, { alice: alice.publicKey, bob: bob.publicKey, carol: carol.publicKey });
   const g = block('genesis', T, [makeGenesisTx(nodes[0]!)]);
   for (const n of nodes) last.set(n.publicKey, g.id);
   const c1 = create(alice, 10, 'a bicycle');
@@ -80,6 +81,7 @@ export function auditLedger(scenario: AuditScenario, seed = 'audit'): AuditLedge
   switch (scenario) {
     case 'clean': {
       const x2 = transfer(bob, c2, 0, c2.id, [{ publicKey: alice.publicKey, amount: 2 }, { publicKey: bob.publicKey, amount: 3 }]);
+      ids.x2 = x2.id;
       votes(block('b3', T + 30, [x2]), allValid(T + 32));
       break;
     }
