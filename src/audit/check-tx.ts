@@ -32,7 +32,19 @@ export interface Conflict extends OtherBlock { kind: 'spend' | 'holding'; tx: st
 export interface TxAudit { problems: TxProblem[]; conflicts: Conflict[]; inputBlocks: OtherBlock[] }
 
 /** What the caller keeps per block: outputs already spent by earlier transactions of the block. */
-export interface BlockScope { id: string; info: BlockInfo; spent: Map<string, string>; seen: Set<string>; cache: Map<string, BlockInfo> }
+export interface BlockScope { id: string; info: BlockInfo; spent: Map<string, string>; seen: Set<string>; cache: Map<string, BlockInfo>;
+  /** The scratch records this block's transactions need, read at once ({@link prefetchKeys}). */
+  pre: Map<string, string | undefined> }
+
+/** The scratch keys the checks of these transactions read. */
+export function prefetchKeys(txs: readonly TxView[]): string[] {
+  const want = new Set<string>();
+  for (const tx of txs) {
+    want.add(`h!${tx.id}`);
+    for (const i of tx.inputs) if (i !== null) { const o = outKey(i.index); want.add(`s!${i.txid}!${o}`); want.add(`o!${i.txid}!${o}`); want.add(`h!${i.txid}`); }
+  }
+  return [...want];
+}
 
 async function infoOf(scratch: LedgerDb, id: string, blockCache: Map<string, BlockInfo>): Promise<BlockInfo | null> {
   const hit = blockCache.get(id);
@@ -48,8 +60,10 @@ async function infoOf(scratch: LedgerDb, id: string, blockCache: Map<string, Blo
 const other = (block: string, i: BlockInfo): OtherBlock => ({ block, status: i.s, ts: i.ts, decidedAt: i.d });
 const blockOfOrder = (order: string): string => order.slice(order.indexOf('!') + 1);
 
-async function* entries(scratch: LedgerDb, prefix: string): AsyncGenerator<[string, string]> {
-  for await (const [k, v] of scratch.iterator({ gt: prefix, lt: `${prefix}~` })) yield [k.slice(prefix.length), v];
+/** A list record of pass 1 (`h!`, `s!`): [order, status, spender?] entries in ledger order. */
+async function list(scratch: LedgerDb, scope: BlockScope, k: string): Promise<[string, BlockStatus, string?][]> {
+  const v = scope.pre.has(k) ? scope.pre.get(k) : await scratch.get(k);
+  return v === undefined ? [] : JSON.parse(v) as [string, BlockStatus, string?][];
 }
 
 /** Check one transaction of block `scope`. */
@@ -66,7 +80,7 @@ export async function checkTx(scratch: LedgerDb, scope: BlockScope, tx: TxView):
   // No duplicate: not twice in the block (Block.validate), not in another block that is not INVALID (is_new_transaction).
   if (scope.seen.has(tx.id)) p('AUDIT_DUPLICATE_TX', 'the transaction is twice in this block', { block: scope.id });
   scope.seen.add(tx.id);
-  for await (const [rest, status] of entries(scratch, `h!${tx.id}!`)) {
+  for (const [rest, status] of await list(scratch, scope, `h!${tx.id}`)) {
     const b = blockOfOrder(rest);
     if (b === scope.id) continue;
     const i = await infoOf(scratch, b, scope.cache);
@@ -90,9 +104,9 @@ export async function checkTx(scratch: LedgerDb, scope: BlockScope, tx: TxView):
     if (first !== undefined && first !== tx.id) p('AUDIT_DOUBLE_SPEND', `input ${n} spends output ${link}, already spent by ${first} in this block`, { input: n, output, spentBy: first, block: scope.id });
     scope.spent.set(link, first ?? tx.id);
     // get_spent: another transaction spending the same output in a VALID (or UNDECIDED) block.
-    for await (const [rest, status] of entries(scratch, `s!${inp.txid}!${outKey(inp.index)}!`)) {
-      const spender = rest.slice(rest.lastIndexOf('!') + 1);
-      const b = blockOfOrder(rest.slice(0, rest.lastIndexOf('!')));
+    for (const [rest, status, spenderTx] of await list(scratch, scope, `s!${inp.txid}!${outKey(inp.index)}`)) {
+      const spender = spenderTx!;
+      const b = blockOfOrder(rest);
       if (spender === tx.id || b === scope.id) continue;
       const i = await infoOf(scratch, b, scope.cache);
       if (i === null) continue;
@@ -101,11 +115,12 @@ export async function checkTx(scratch: LedgerDb, scope: BlockScope, tx: TxView):
         p('AUDIT_DOUBLE_SPEND', `input ${n} spends output ${link}, already spent by ${spender} in VALID block ${b}`, { input: n, output, spentBy: spender, block: b }, other(b, i));
       }
     }
-    const o = await scratch.get(`o!${inp.txid}!${outKey(inp.index)}`);
+    const ok = `o!${inp.txid}!${outKey(inp.index)}`;
+    const o = scope.pre.has(ok) ? scope.pre.get(ok) : await scratch.get(ok);
     if (o === undefined) {
       unresolved++;
       const held: { block: string; status: string }[] = [];
-      for await (const [rest, status] of entries(scratch, `h!${inp.txid}!`)) held.push({ block: blockOfOrder(rest), status });
+      for (const [rest, status] of await list(scratch, scope, `h!${inp.txid}`)) held.push({ block: blockOfOrder(rest), status });
       if (held.length === 0) p('AUDIT_UNKNOWN_INPUT', `input ${n} spends ${link}: no block of this archive holds transaction ${inp.txid} (not provable from this archive)`, { input: n, output });
       else if (held.some((h) => h.status === 'valid')) p('AUDIT_INPUT_NOT_VALID', `input ${n} spends ${link}: transaction ${inp.txid} has no output ${inp.index}`, { input: n, output, blocks: held });
       else p('AUDIT_INPUT_NOT_VALID', `input ${n} spends ${link}: transaction ${inp.txid} is in no VALID block (${held.map((h) => `${h.block} ${h.status}`).join(', ')})`, { input: n, output, blocks: held });

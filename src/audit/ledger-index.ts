@@ -1,10 +1,12 @@
 /**
  * The audit's first pass (SPEC.md §22.2): every block in ledger order, written to a scratch
  * LevelDB so memory stays one block deep however long the ledger is:
- *   k!<block>                       → {o: order, s: status, ts, d: decided at, g: genesis}
- *   o!<tx>!<output, 6 digits>       → {a, as, u, k, b}: an output of a transaction held by a VALID block
- *   h!<tx>!<order>                  → status: every block holding the transaction
- *   s!<tx>!<output>!<order>!<spender tx> → status: every input spending that output
+ *   k!<block>                 → {o: order, s: status, ts, d: decided at, g: genesis}
+ *   o!<tx>!<output, 6 digits> → {a, as, u, k, b}: an output of a transaction held by a VALID block
+ *   h!<tx>                    → [[order, status], ...]: every block holding the transaction
+ *   s!<tx>!<output>           → [[order, status, spender tx], ...]: every input spending that output
+ * Lists are appended in ledger order. Each block costs one `getMany` and one batch (no iterator
+ * per transaction: LevelDB iterators are the expensive call).
  * Order is `<timestamp, 12 digits>!<block id>` (the archive's `ts!` index): block timestamp,
  * ties by id. "Decided at" is the timestamp of the vote that gave the block its status.
  */
@@ -67,15 +69,33 @@ export async function indexLedger(archive: Archive, scratch: LedgerDb, opts: { s
     const info: BlockInfo = { o: order, s: status, ts: Number(block.block.timestamp), d: decidedAt(election, [...votes, ...duplicates], voters), g: id === genesis };
     const batch = scratch.batch();
     batch.put(`k!${id}`, JSON.stringify(info));
-    for (const tx of block.block.transactions) {
-      const view = txView(tx);
-      batch.put(`h!${tx.id}!${order}`, status);
+    const views = block.block.transactions.map((tx) => ({ tx, view: txView(tx) }));
+    // Read once what the block appends to: holdings, spends, and whether outputs are known yet.
+    const want = new Set<string>();
+    for (const { tx, view } of views) {
+      want.add(`h!${tx.id}`);
+      if (status === 'valid') want.add(`o!${tx.id}!${outKey(0)}`);
+      for (const inp of view?.inputs ?? []) if (inp !== null) want.add(`s!${inp.txid}!${outKey(inp.index)}`);
+    }
+    const keys = [...want];
+    const got = await scratch.getMany(keys);
+    const lists = new Map<string, unknown[][]>();
+    const known = new Set<string>();
+    keys.forEach((k, n) => {
+      const v = got[n];
+      if (k.startsWith('o!')) { if (v !== undefined) known.add(k); } else lists.set(k, v === undefined ? [] : JSON.parse(v) as unknown[][]);
+    });
+    for (const { tx, view } of views) {
+      lists.get(`h!${tx.id}`)!.push([order, status]);
       if (view === null) continue;
-      view.inputs.forEach((inp) => { if (inp !== null) batch.put(`s!${inp.txid}!${outKey(inp.index)}!${order}!${tx.id}`, status); });
-      if (status === 'valid' && await scratch.get(`o!${tx.id}!${outKey(0)}`) === undefined) {
+      for (const inp of view.inputs) if (inp !== null) lists.get(`s!${inp.txid}!${outKey(inp.index)}`)!.push([order, status, tx.id]);
+      const first = `o!${tx.id}!${outKey(0)}`;
+      if (status === 'valid' && !known.has(first)) {
+        known.add(first);
         view.outputs.forEach((o, i) => batch.put(`o!${tx.id}!${outKey(i)}`, JSON.stringify({ a: o.amount.toString(), as: view.assetId, u: o.uri, k: o.keys, b: id } satisfies OutputInfo)));
       }
     }
+    for (const [k, list] of lists) batch.put(k, JSON.stringify(list));
     await batch.write();
     n++;
     opts.onBlock?.();

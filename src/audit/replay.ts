@@ -11,9 +11,9 @@ import { key } from '../store/schema.js';
 import { readVotesOf } from '../store/read.js';
 import { finding, type Finding } from '../findings.js';
 import { blocksInOrder, type BlockInfo } from './ledger-index.js';
-import { checkTx, type BlockScope, type TxAudit } from './check-tx.js';
+import { checkTx, prefetchKeys, type BlockScope, type TxAudit } from './check-tx.js';
 import { judgeVote, breaksRules, type BlockAudit, type Verdict } from './judge-vote.js';
-import { txView } from './tx-view.js';
+import { txView, type TxView } from './tx-view.js';
 
 /** Per voter: votes cast and how they were judged. */
 export interface VoterTally { voter: string; cast: number; agrees: number; timing: number; contradicted: number }
@@ -44,12 +44,14 @@ export async function replayLedger(archive: Archive, scratch: LedgerDb, sink: Re
     if (text === undefined || infoText === undefined) continue;
     const block = parseJson(text) as unknown as Block;
     const info = JSON.parse(infoText) as BlockInfo;
-    const scope: BlockScope = { id, info, spent: new Map(), seen: new Set(), cache };
+    const views = block.block.transactions.map(txView);
+    const replayable = views.filter((v): v is TxView => v !== null);
+    const keys = prefetchKeys(replayable);
+    const values = await scratch.getMany(keys);
+    const scope: BlockScope = { id, info, spent: new Map(), seen: new Set(), cache, pre: new Map(keys.map((k, n) => [k, values[n]])) };
     const txs: TxAudit[] = [];
-    let unreplayable = 0;
-    for (const tx of block.block.transactions) {
-      const view = txView(tx);
-      if (view === null) { unreplayable++; continue; }
+    const unreplayable = views.length - replayable.length;
+    for (const view of replayable) {
       const a = await checkTx(scratch, scope, view);
       txs.push(a);
       if (info.s === 'valid') {
