@@ -37,7 +37,7 @@ export const FINDING_CODES = {
   STORE_CONFLICT: 'a different document arrived under an id the archive already holds',
   STORE_CORRUPT: 'a stored value no longer verifies or an index entry is wrong',
   STORE_INCOMPLETE: 'committed batches are missing from the database (completeness record)',
-  // audit: the ledger replayed (SPEC §22)
+  // audit: the ledger replayed (SPEC §24)
   AUDIT_DOUBLE_SPEND: 'a transaction of a VALID block spends an output already spent in an earlier VALID block, its own block or itself',
   AUDIT_AMOUNT_MISMATCH: 'a TRANSFER in a VALID block gives other amounts than its inputs hold',
   AUDIT_ASSET_MISMATCH: 'a TRANSFER in a VALID block names another asset than the outputs it spends',

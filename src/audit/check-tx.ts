@@ -1,5 +1,5 @@
 /**
- * The rules one transaction must pass (SPEC.md §22.3), after BigchainDB 1.x
+ * The rules one transaction must pass (SPEC.md §24.3), after BigchainDB 1.x
  * `Transaction.validate` (bigchaindb/models.py) and `Bigchain.is_new_transaction`/`get_spent`
  * (bigchaindb/core.py), judged against the final ledger: the VALID blocks ordered before the
  * block holding the transaction. Every other block that spends the same output or holds the

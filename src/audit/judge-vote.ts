@@ -1,5 +1,5 @@
 /**
- * Judging one vote against the rules (SPEC.md §22.4). A node votes on what its database
+ * Judging one vote against the rules (SPEC.md §24.4). A node votes on what its database
  * shows at that moment, and other blocks' statuses change while it votes, so a verdict is:
  * - `contradicted` (misbehaviour) — VALID although a rule is broken whatever the moment
  *   (amount, asset, condition, client GENESIS, a double spend or duplicate inside the block,

@@ -1,5 +1,5 @@
 /**
- * The audit's first pass (SPEC.md §22.2): every block in ledger order, written to a scratch
+ * The audit's first pass (SPEC.md §24.2): every block in ledger order, written to a scratch
  * LevelDB so memory stays one block deep however long the ledger is:
  *   k!<block>                 → {o: order, s: status, ts, d: decided at, g: genesis}
  *   o!<tx>!<output, 6 digits> → {a, as, u, k, b}: an output of a transaction held by a VALID block

@@ -1,5 +1,5 @@
 /**
- * The audit's second pass (SPEC.md §22): every block in ledger order, each transaction checked
+ * The audit's second pass (SPEC.md §24): every block in ledger order, each transaction checked
  * against the final ledger (check-tx.ts) and every vote on the block judged (judge-vote.ts).
  * Findings: every broken rule in a VALID block, every contradicted vote; blocks that are not
  * VALID get an explanation record (why the rules make them invalid), not findings.

@@ -1,6 +1,6 @@
 /**
  * What the audit needs of a transaction, read the same way for every version BigchainDB
- * stored (SPEC.md §7.3, §22): operation, asset id, the outputs each input spends and the
+ * stored (SPEC.md §7.3, §24): operation, asset id, the outputs each input spends and the
  * outputs it makes. Version 1.0 names inputs `fulfills: {transaction_id, output_index}`,
  * 0.9/0.10 `fulfills: {txid, output}`; the asset id of a CREATE/GENESIS is its own id from
  * 0.10 on (0.9: `asset.id`, a UUID), a TRANSFER carries `asset.id`. Nested (version 1, ≤ 0.8)

@@ -1,5 +1,5 @@
 /**
- * The `audit` operation (SPEC.md §22): replay the archive's ledger under BigchainDB's rules
+ * The `audit` operation (SPEC.md §24): replay the archive's ledger under BigchainDB's rules
  * and judge every vote. Two streaming passes over the blocks in ledger order (audit/
  * ledger-index.ts, audit/replay.ts); outputs, holdings and spends live in a scratch LevelDB
  * removed at the end, so memory stays flat. The archive is only read.

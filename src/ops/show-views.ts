@@ -1,7 +1,7 @@
 /**
- * `show owner KEY` and `show asset ID` (SPEC.md §22.5): views that follow from the replay's rules,
+ * `show owner KEY` and `show asset ID` (SPEC.md §24.5): views that follow from the replay's rules,
  * proven from the archive's own indexes (`ow!`, `as!`, SPEC.md §15.2). Only transactions of VALID
- * blocks give or spend outputs (§22.1); every block read is re-checked from its stored bytes first
+ * blocks give or spend outputs (§24.1); every block read is re-checked from its stored bytes first
  * (StoredGate, SPEC.md §15.11). Memory: the owner's or asset's transactions.
  */
 import type { Archive, LedgerDb } from '../store/archive.js';

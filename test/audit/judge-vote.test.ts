@@ -1,6 +1,6 @@
 /**
- * The vote judgements of SPEC.md §22.4 as properties over generated block audits, and the
- * decision time of §22.2.
+ * The vote judgements of SPEC.md §24.4 as properties over generated block audits, and the
+ * decision time of §24.2.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

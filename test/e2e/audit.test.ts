@@ -1,5 +1,5 @@
 /**
- * `ledger-archive audit` end to end (SPEC.md §22): each generated ledger that breaks one rule
+ * `ledger-archive audit` end to end (SPEC.md §24): each generated ledger that breaks one rule
  * (test/helpers/audit-ledger.ts) goes through init → ingest → audit and yields exactly its
  * findings, per-voter tallies and exit code; the sample ledger's invalid blocks are explained
  * by their double spends; the archive is not changed by a byte.

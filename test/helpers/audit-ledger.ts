@@ -1,5 +1,5 @@
 /**
- * Small signed ledgers that break one of BigchainDB's rules each, for the audit (SPEC.md §22):
+ * Small signed ledgers that break one of BigchainDB's rules each, for the audit (SPEC.md §24):
  * a 4-node federation and two users from `seed`; genesis, a block of two CREATEs, a block
  * with a TRANSFER, then the damage. Every id, signature and fulfillment is real, so the
  * archive's verification passes and only the audit can tell.

@@ -1,5 +1,5 @@
 /**
- * `ledger-archive audit` (SPEC.md §22): replay the archive's ledger under BigchainDB's rules —
+ * `ledger-archive audit` (SPEC.md §24): replay the archive's ledger under BigchainDB's rules —
  * inputs from earlier VALID blocks, no output spent twice, amounts and asset ids carried over,
  * fulfillments of the spent conditions, no duplicate, no client GENESIS — and judge every vote.
  * Exit 1 on any transaction of a VALID block breaking a rule or any vote contradicted whatever

@@ -82,7 +82,7 @@ function showId(kind: ShowArgs['kind'], id: string): string {
   return `${parseHexId('id', parts[0])}/${parseBase58Key('id', parts[1])}`;
 }
 
-/** `show owner KEY` / `show asset ID` (SPEC.md §22.5). */
+/** `show owner KEY` / `show asset ID` (SPEC.md §24.5). */
 async function showViewCommand(args: ShowArgs, io: Parameters<typeof writeSummary>[0], kind: 'owner' | 'asset', id: string): Promise<number> {
   const { showView } = await import('../../ops/show-views.js');
   return withReadOnlyArchive(args.archive, async (archive) => {
