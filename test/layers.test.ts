@@ -18,7 +18,7 @@ export const FLOORS: Record<string, number> = {
   dump: 4, export: 4, chain: 4,
   ingest: 5,
   check: 6, pull: 6,
-  rebuild: 7,
+  rebuild: 7, audit: 7,
   ops: 8,
   cli: 9,
   'index.ts': 10,

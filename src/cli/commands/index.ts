@@ -1,5 +1,6 @@
 /** Every CLI command, in the order --help lists them. One module per command. */
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { createIndexesCommand } from './create-indexes.js';
 import { exportCommand } from './export.js';
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   pullCommand,
   statusCommand,
   gapsCommand,
+  auditCommand,
   showCommand,
   checkCommand,
   quarantineCommand,
