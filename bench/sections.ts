@@ -7,6 +7,7 @@ import { pullSection } from './pull-bench.js';
 import { benchExportSection } from './export-bench.js';
 import { storeSection } from './store-bench.js';
 import { stepsSection } from './steps-bench.js';
+import { reportSection } from './report-bench.js';
 
 /** What a section gets from the runner. */
 export interface BenchContext {
@@ -26,3 +27,4 @@ extraSections.push(pullSection);
 extraSections.push({ name: 'export', run: benchExportSection });
 extraSections.push(storeSection);
 extraSections.push(stepsSection);
+extraSections.push(reportSection);

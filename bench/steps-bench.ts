@@ -5,7 +5,8 @@
  * a fresh data dir, loaded by `rebuild` from the ingested archive, stopped after), check,
  * export and rebuild into a dump file. Each step is a child process of its own, so its peak
  * RSS (maxRSS) and CPU time (user + sys, all threads) are its own; the CPU time is also split
- * into the main thread's and the other threads' (workers, libuv, GC) from /proc.
+ * into the main thread's and the other threads' (workers, libuv, LevelDB, GC) from /proc, and
+ * peak RSS beside the peak of anonymous RSS (sampled; the rest is LevelDB's mapped tables).
  *
  * The ratios the issue's goals name are of CPU time (the machine is shared: wall time follows
  * the load), beside wall time; verify's share of the ceiling is signatures per CPU second over
@@ -36,7 +37,19 @@ import { countSignatures } from './verify-bench.js';
 const SELF = fileURLToPath(import.meta.url);
 
 /** What a child step reports. */
-interface Step { seconds: number; cpuSeconds: number; mainCpuSeconds: number; maxRssMb: number; documents: number }
+interface Step { seconds: number; cpuSeconds: number; mainCpuSeconds: number; maxRssMb: number; peakAnonMb: number; documents: number }
+
+/**
+ * Anonymous resident memory now, in MB (Linux /proc; NaN elsewhere). The rest of RSS is
+ * file-backed: LevelDB maps its table files, so those pages (page cache, reclaimable)
+ * count in maxRSS and grow with the archive; anonymous memory is the process's own.
+ */
+function rssAnonMb(): number {
+  try {
+    const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null ? Number.NaN : Number(m[1]) / 1024;
+  } catch { return Number.NaN; }
+}
 
 /** CPU seconds of this process's main thread (Linux /proc; NaN elsewhere). */
 function mainThreadCpu(): number {
@@ -50,6 +63,8 @@ function mainThreadCpu(): number {
 /** Child: run one step and print its figures as one JSON line. */
 async function child(mode: string, args: string[]): Promise<void> {
   const [a, b, c] = args as [string, string, string];
+  let peakAnon = rssAnonMb();
+  const sampler = setInterval(() => { peakAnon = Math.max(peakAnon, rssAnonMb()); }, 50);
   const cpu0 = process.cpuUsage(), main0 = mainThreadCpu(), t0 = performance.now();
   let documents = 0;
   if (mode === 'verify') {
@@ -72,7 +87,9 @@ async function child(mode: string, args: string[]): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const out: Step = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainCpuSeconds: mainThreadCpu() - main0, maxRssMb: process.resourceUsage().maxRSS / 1024, documents };
+  clearInterval(sampler);
+  const out: Step = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainCpuSeconds: mainThreadCpu() - main0, maxRssMb: process.resourceUsage().maxRSS / 1024,
+    peakAnonMb: Math.max(peakAnon, rssAnonMb()), documents };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -96,7 +113,7 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
     try {
       const s = run(args);
       steps[name] = s;
-      ctx.log(`    ${s.seconds.toFixed(1)} s wall, ${s.cpuSeconds.toFixed(1)} s CPU (main ${s.mainCpuSeconds.toFixed(1)}), peak ${s.maxRssMb.toFixed(0)} MB, ${s.documents} documents`);
+      ctx.log(`    ${s.seconds.toFixed(1)} s wall, ${s.cpuSeconds.toFixed(1)} s CPU (main ${s.mainCpuSeconds.toFixed(1)}), peak ${s.maxRssMb.toFixed(0)} MB (anonymous ${s.peakAnonMb.toFixed(0)} MB), ${s.documents} documents`);
     } catch (err) { console.log(`steps ${blocks} blocks: ${name} failed: ${(err as Error).message}`); }
   };
   try {
@@ -123,11 +140,11 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
     console.log(`steps ${ctx.fmt(blocks)} blocks, ${ctx.fmt(signatures)} signatures; calibration ${ctx.fmt(cal.perCpuSecond)} verifies per CPU s, one core`);
     console.log(`  verify: ${ctx.fmt(signatures / v.seconds)} signatures/s wall, ${ctx.fmt(sigCpu)} per CPU s = ${(sigCpu / cal.perCpuSecond * 100).toFixed(0)}% of the ceiling`
       + ` (calibration × ${ctx.cores} cores over ${ctx.cores} cores' CPU; goal ≥ 85%); by wall: ${(signatures / v.seconds / (cal.perSecond * ctx.cores) * 100).toFixed(0)}%`);
-    console.log('  step                        wall s   CPU s  main CPU s  other CPU s  ×verify CPU  ×verify wall  peak MB  documents');
+    console.log('  step                        wall s   CPU s  main CPU s  other CPU s  ×verify CPU  ×verify wall  peak MB  anon MB  documents');
     for (const [name, s] of Object.entries(steps)) {
       console.log(`  ${name.padEnd(26)} ${s.seconds.toFixed(1).padStart(7)} ${s.cpuSeconds.toFixed(1).padStart(7)} ${s.mainCpuSeconds.toFixed(1).padStart(11)}`
         + ` ${(s.cpuSeconds - s.mainCpuSeconds).toFixed(1).padStart(12)} ${(s.cpuSeconds / v.cpuSeconds).toFixed(2).padStart(12)} ${(s.seconds / v.seconds).toFixed(2).padStart(13)}`
-        + ` ${s.maxRssMb.toFixed(0).padStart(8)} ${ctx.fmt(s.documents).padStart(10)}`);
+        + ` ${s.maxRssMb.toFixed(0).padStart(8)} ${s.peakAnonMb.toFixed(0).padStart(8)} ${ctx.fmt(s.documents).padStart(10)}`);
     }
     console.log('  goals: ingest, pull dump, pull RethinkDB ≤ 1.15× verify; peak ≤ 250 MB per step, flat across sizes');
     console.log(JSON.stringify({ section: 'steps', blocks, signatures, calibration: cal, signaturesPerCpuSecond: sigCpu, ratioOfCeilingCpu: sigCpu / cal.perCpuSecond, steps }));

@@ -37,6 +37,23 @@ export const FINDING_CODES = {
   STORE_CONFLICT: 'a different document arrived under an id the archive already holds',
   STORE_CORRUPT: 'a stored value no longer verifies or an index entry is wrong',
   STORE_INCOMPLETE: 'committed batches are missing from the database (completeness record)',
+  // proofs (SPEC §22)
+  PROOF_MALFORMED: 'a proof\'s block or vote is not a document in canonical signed form, or not the one claimed',
+  PROOF_FEDERATION_MISMATCH: 'the keys or hash function inside a proof differ from the pinned federation',
+  PROOF_VOTE_REJECTED: 'a vote in a proof does not verify as a counted vote on its block',
+  PROOF_ELECTION_MISMATCH: 'the election recomputed from a proof\'s votes differs from the one it records',
+  PROOF_TX_ABSENT: 'the claimed transaction is not in the proof\'s block, or does not verify',
+  PROOF_NOT_VALID: 'the federation\'s votes do not decide the proof\'s block VALID',
+  // audit: the ledger replayed (SPEC §24)
+  AUDIT_DOUBLE_SPEND: 'a transaction of a VALID block spends an output already spent in an earlier VALID block, its own block or itself',
+  AUDIT_AMOUNT_MISMATCH: 'a TRANSFER in a VALID block gives other amounts than its inputs hold',
+  AUDIT_ASSET_MISMATCH: 'a TRANSFER in a VALID block names another asset than the outputs it spends',
+  AUDIT_CONDITION_MISMATCH: 'an input in a VALID block fulfils another condition than the output it spends',
+  AUDIT_INPUT_NOT_VALID: 'a transaction of a VALID block spends an output of a transaction in no earlier VALID block',
+  AUDIT_UNKNOWN_INPUT: 'an input spends a transaction no block of this archive holds: not provable from this archive (informational)',
+  AUDIT_DUPLICATE_TX: 'a transaction of a VALID block is twice in it or already in an earlier VALID block',
+  AUDIT_CLIENT_GENESIS: 'a GENESIS transaction outside the genesis block',
+  AUDIT_VOTE_CONTRADICTED: 'a vote contradicted by the rules whatever the timing (misbehaviour)',
 } as const;
 
 /** A stable finding code from {@link FINDING_CODES}. */

@@ -4,8 +4,7 @@
  * no slower than `minBytesPerSecond` on average once `rateGraceMs` have passed since the
  * headers; a body that is not UTF-8 is refused, never replaced.
  */
-import type { LedgerError } from '../errors.js';
-import { sourceError } from './http-client.js';
+import { LedgerError } from '../errors.js';
 
 /** The bounds of one body. */
 export interface BodyBounds { maxBodyBytes: number; minBytesPerSecond: number; rateGraceMs: number }
@@ -60,3 +59,8 @@ async function readBody(res: Response, limit: number, url: string, onBytes: (n: 
   }
 }
 
+/** A LEDGER_SOURCE error for one request. */
+export function sourceError(url: string, status: number | null, why: string, cause?: unknown,
+  extra: Record<string, unknown> = {}): LedgerError {
+  return new LedgerError('LEDGER_SOURCE', `GET ${url} failed: ${why}`, { url, status, ...extra }, cause);
+}

@@ -10,7 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LedgerError } from '../errors.js';
 import { parseJson, type JsonValue } from '../model/json.js';
 import { isLimitError, limits } from '../model/limits.js';
-import { readBounded } from './http-body.js';
+import { readBounded, sourceError } from './http-body.js';
+
+export { sourceError } from './http-body.js';
 
 /** Options of {@link createHttpClient}; see `openHttpSource` for the defaults. */
 export interface HttpClientOptions {
@@ -186,12 +188,6 @@ function detail(text: string): string {
     if (msg !== undefined) return `: ${typeof msg === 'string' ? msg : JSON.stringify(msg)}`;
   } catch { /* not JSON: fall through */ }
   return text.length > 0 ? `: ${JSON.stringify(text.slice(0, 200)).slice(1, -1)}${text.length > 200 ? '…' : ''}` : '';
-}
-
-/** A LEDGER_SOURCE error for one request. */
-export function sourceError(url: string, status: number | null, why: string, cause?: unknown,
-  extra: Record<string, unknown> = {}): LedgerError {
-  return new LedgerError('LEDGER_SOURCE', `GET ${url} failed: ${why}`, { url, status, ...extra }, cause);
 }
 
 function checkAborted(signal: AbortSignal | undefined, url: string): void {

