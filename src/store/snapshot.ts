@@ -17,12 +17,13 @@ import { constants, copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../errors.js';
+import { liveTableNumbers } from './manifest.js';
 
 /** LevelDB's files that are not data: the lock and its human-readable info logs. */
 const NOT_DATA = new Set(['LOCK', 'LOG', 'LOG.old']);
 
 /** LevelDB's immutable table files, which a snapshot may share by hard link. */
-const TABLE_FILE = /^\d+\.(ldb|sst)$/;
+const TABLE_FILE = /^(\d+)\.(ldb|sst)$/;
 /** Errors that mean "no hard link here": copy instead. */
 const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
 
@@ -59,7 +60,7 @@ export interface Snapshot { path: string; remove(): void }
 
 /**
  * Copy the data files of the LevelDB folder `dbPath` to a new temporary folder.
- * `live`: a writer may hold the folder (SPEC.md §15.1.1): no lock checks, no hard links, and `CURRENT` and the
+ * `live`: a writer may hold the folder (SPEC.md §15.1.1): no lock checks. Always `CURRENT` and the
  * `MANIFEST` it names are copied before the folder is listed, so every table that manifest
  * names was complete when it was read (LevelDB writes a table before the manifest edit naming
  * it); a file that vanishes meanwhile (a compaction) fails the copy, and the caller retries.
@@ -73,13 +74,16 @@ export function snapshotDb(dbPath: string, dir: string, opts: { live?: boolean }
   if (!live && isLocked(dbPath)) throw busy();
   const path = mkdtempSync(join(process.env.LEDGER_ARCHIVE_TMPDIR ?? tmpdir(), 'ledger-archive-ro-'));
   const remove = (): void => rmSync(path, { recursive: true, force: true });
-  // Until the file system says no (another device, no hard links). Never beside a writer: a table
-  // it is still writing may carry a number the copy's LevelDB will allocate itself (from the older
-  // MANIFEST it got), and LevelDB creates files with O_TRUNC — through a hard link that would
-  // truncate the writer's own file. A copy (or reflink) is a separate file (SPEC.md §15.1.1).
-  let link = !live;
+  // Hard links only for the tables the copied MANIFEST names (store/manifest.ts): those are
+  // complete, immutable and numbered below the snapshot's next file number, so its LevelDB,
+  // which creates files with O_TRUNC, can never write through a link into the archive (or into
+  // a writer's table in progress, SPEC.md §15.1.1). Every other file is copied (reflinks where
+  // the file system has them); so is everything once the file system refuses a link.
+  let named: Set<number> | null = null;
+  let link = true;
   const take = (name: string): void => {
-    if (link && TABLE_FILE.test(name)) {
+    const table = TABLE_FILE.exec(name);
+    if (link && table !== null && named !== null && named.has(Number(table[1]))) {
       try { linkSync(join(dbPath, name), join(path, name)); return; } catch (err) {
         if (!LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
         link = false;
@@ -88,12 +92,19 @@ export function snapshotDb(dbPath: string, dir: string, opts: { live?: boolean }
     copyFileSync(join(dbPath, name), join(path, name), constants.COPYFILE_FICLONE);
   };
   try {
+    // CURRENT and the MANIFEST it names first: beside a writer, every table that manifest names
+    // was complete when it was read (LevelDB writes a table before the edit naming it).
     const first: string[] = [];
-    if (live) {
+    if (existsSync(join(dbPath, 'CURRENT'))) {
       const current = readFileSync(join(dbPath, 'CURRENT'), 'utf8');
+      const manifest = current.trim();
       writeFileSync(join(path, 'CURRENT'), current);
-      first.push('CURRENT', current.trim());
-      take(current.trim());
+      first.push('CURRENT');
+      if (/^MANIFEST-\d+$/.test(manifest)) {
+        copyFileSync(join(dbPath, manifest), join(path, manifest), constants.COPYFILE_FICLONE);
+        first.push(manifest);
+        named = liveTableNumbers(readFileSync(join(path, manifest)));
+      }
     }
     for (const name of readdirSync(dbPath)) {
       if (NOT_DATA.has(name) || first.includes(name) || !statSync(join(dbPath, name)).isFile()) continue;
