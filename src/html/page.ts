@@ -41,8 +41,8 @@ ${table(['voter', 'votes', 'chain depth', 'complete through', 'at'], d.lanes.map
 <h3>Activity</h3>${table(['what', 'when'], [
     ...d.sources.map((s) => [`last pull from <code>${esc(s.name)}</code>`, `${esc(s.lastPullAt)} (${s.ageSeconds} s ago${s.stale ? ', <b class="bad">stale</b>' : ''})`]),
     ...(d.sources.length === 0 ? [['last pull', 'never']] : []),
-    ['last export', esc(d.lastExport ?? 'not recorded in this archive')],
-    ['last check', esc(d.lastCheck ?? 'not recorded in this archive')],
+    ['last export', esc(d.lastExport ?? 'never exported')],
+    ['last check', esc(d.lastCheck ?? 'never checked')],
     ['audit', d.audit === null ? 'not run' : `${esc(d.audit.at)}: ${esc(d.audit.summary)}`],
   ])}</section>
 <section id="timeline-section"><h2>Blocks over time</h2><p class="legend"><span><i class="b-valid"></i>valid</span><span><i class="b-invalid"></i>invalid</span><span><i class="b-undecided"></i>undecided</span><span><i class="b-unelected"></i>not elected</span></p>

@@ -121,8 +121,11 @@ export async function gatherReport(opts: ReportOptions): Promise<ReportData> {
     statuses: s.statuses,
     completeThroughTimestamp: g.completeThroughTimestamp,
     sources: s.sources.map((x) => ({ name: x.name, lastPullAt: x.lastPullAt, ageSeconds: x.ageSeconds, stale: x.stale })),
-    lastExport: null,
-    lastCheck: null,
+    // From activity.json (SPEC.md §15.6.1), as status reads it.
+    lastExport: s.backup.lastExport === null ? null
+      : `${s.backup.lastExport.at} → ${s.backup.lastExport.path} (${s.backup.lastExport.incremental ? 'incremental' : 'full'}, chain of ${s.backup.lastExport.chainLength}${s.backup.lastExport.complete ? '' : ', INCOMPLETE'})`,
+    lastCheck: s.backup.lastCheck === null ? null
+      : `${s.backup.lastCheck.at}: ${s.backup.lastCheck.ok ? 'no problems' : `${s.backup.lastCheck.findings} finding(s)`}`,
     audit: null,
     warnings,
     timeline: { start, width, buckets },
