@@ -18,11 +18,10 @@ import { keyParts, range } from '../store/schema.js';
 import { keyBatches } from '../store/scan.js';
 import type { LedgerDb } from '../store/archive.js';
 import { verifyBlock } from '../verify/block.js';
-import { unsignedFields } from '../verify/signed-form.js';
+import { signedForm, unsignedFields } from '../verify/signed-form.js';
 import { verifyVote } from '../verify/vote.js';
-import { FATAL_BLOCK_FINDINGS } from '../ingest/recouple.js';
+import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE } from '../ingest/recouple.js';
 
-const FATAL_VOTE = new Set(['VOTE_BAD_SIGNATURE', 'VOTE_UNKNOWN_VOTER']);
 
 /** Why a stored `b!`/`v!`/`vd!` value is not what was verified, or null when it is. */
 export function storedProblem(k: string, text: string, federation: Federation): string | null {
@@ -56,10 +55,8 @@ export function signedFormOf(k: string, text: string, federation: Federation): s
   let doc: unknown;
   try { doc = parseJson(text); } catch { return null; }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return null;
-  const kind = k.startsWith('b!') ? 'block' : 'vote';
-  const extra = unsignedFields(kind, doc as Record<string, unknown>);
-  if (extra.length === 0) return null;
-  const kept = Object.fromEntries(Object.entries(doc as Record<string, unknown>).filter(([f]) => !extra.includes(f)));
+  const { doc: kept, findings } = signedForm(k.startsWith('b!') ? 'block' : 'vote', doc, k, 'archive');
+  if (findings.length === 0) return null; // nothing unsigned to drop
   const out = safeCanonical(kept);
   return out !== null && storedProblem(k, out, federation) === null ? out : null;
 }

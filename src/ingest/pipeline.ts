@@ -9,7 +9,7 @@
 import { LedgerError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { noopReporter, type Reporter } from '../report/reporter.js';
-import type { Layout, RawDoc } from '../model/documents.js';
+import { docSize, type Layout, type RawDoc } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
 import { noteDocumentHandled } from '../model/large-documents.js';
 import { checkDocuments } from '../verify/pool.js';
@@ -17,7 +17,7 @@ import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';
 import { PREPARE_STEP, preparedBlock, preparedVote } from '../store/prepare.js';
 import { BatchWriter } from './writer.js';
-import { FATAL_BLOCK_FINDINGS, Recoupler } from './recouple.js';
+import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE, Recoupler } from './recouple.js';
 import { IngestContext, emptySummary, type IngestSummary } from './context.js';
 import { chunks } from './chunks.js';
 
@@ -44,7 +44,6 @@ export interface IngestOptions {
   now?: () => Date;
 }
 
-const FATAL_VOTE = new Set(['VOTE_BAD_SIGNATURE', 'VOTE_UNKNOWN_VOTER']);
 const isUnsigned = (f: Finding): boolean => f.code === 'DOC_UNSIGNED_FIELD';
 
 /**
@@ -62,7 +61,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
   const raws: RawDoc[] = [];
   const sizes: number[] = []; // the same documents' sizes, for the chunker: a chunk holds at most 8 MiB of them
   async function* tap(): AsyncGenerator<RawDoc> {
-    for await (const d of opts.docs) { raws.push(d); sizes.push(d.text?.length ?? d.bytes ?? 0); yield d; }
+    for await (const d of opts.docs) { raws.push(d); sizes.push(docSize(d)); yield d; }
   }
   let done = 0;
   try {
@@ -94,7 +93,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
       }
       writer.noteDoc();
       await writer.maybeFlush();
-      noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0); // bounded memory under large documents (SPEC.md §21)
+      noteDocumentHandled(docSize(raw)); // bounded memory under large documents (SPEC.md §21)
       if (++done % 1000 === 0) reporter.progress({ phase: 'ingest', done, unit: 'documents' });
      }
     }

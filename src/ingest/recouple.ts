@@ -33,6 +33,9 @@ import type { BatchWriter } from './writer.js';
 /** Block findings that mean the document is not authentic: it is quarantined, never stored. */
 export const FATAL_BLOCK_FINDINGS: ReadonlySet<string> = new Set(['BLOCK_ID_MISMATCH', 'BLOCK_BAD_SIGNATURE', 'BLOCK_UNKNOWN_CREATOR']);
 
+/** Vote findings that mean the same: quarantined at ingest, STORE_CORRUPT when found at rest. */
+export const FATAL_VOTE_FINDINGS: ReadonlySet<string> = new Set(['VOTE_BAD_SIGNATURE', 'VOTE_UNKNOWN_VOTER']);
+
 /** What happens to a block once re-coupling is decided. */
 export interface RecoupleSink {
   complete(block: Block, stored: Block, origin: string, layout: Layout, findings: Finding[]): Promise<void>;

@@ -40,3 +40,8 @@ export interface Selection {
   owner?: string[];
   asset?: string[];
 }
+
+/** How much text a document stands for (its text, else the size its source read), for memory bounds (SPEC.md §21). */
+export function docSize(raw: RawDoc): number {
+  return raw.text?.length ?? raw.bytes ?? 0;
+}

@@ -22,7 +22,7 @@ import type { BlockMeta } from '../store/read.js';
 import { key, keyParts, range } from '../store/schema.js';
 import { checkDocuments } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
-import { FATAL_BLOCK_FINDINGS } from '../ingest/recouple.js';
+import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE } from '../ingest/recouple.js';
 import { IndexDigests, INDEX_NAMESPACES, type DigestSum, type IndexNs } from '../check/digest.js';
 import { CHECK_STEP, checkPrepared } from '../check/step.js';
 import { checkRecords, type RecordCounts } from '../check/record.js';
@@ -46,7 +46,6 @@ export interface CheckReport {
   findings: Finding[];
 }
 
-const FATAL_VOTE = new Set(['VOTE_BAD_SIGNATURE', 'VOTE_UNKNOWN_VOTER']);
 
 const corrupt = (doc: string, message: string, data?: Record<string, unknown>): Finding => finding('STORE_CORRUPT', 'archive', doc, message, data);
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { federationToJson, type Federation } from '../model/federation.js';
 import { limits } from '../model/limits.js';
 import { noteDocumentHandled } from '../model/large-documents.js';
-import type { RawDoc } from '../model/documents.js';
+import { docSize, type RawDoc } from '../model/documents.js';
 import { safeCheck, type CheckedDoc } from './document.js';
 import { loadPostStep, type PostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
@@ -48,7 +48,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
       yield slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true);
-      noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0);
+      noteDocumentHandled(docSize(raw));
     }
     return;
   }
@@ -65,7 +65,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
       batch.push(raw);
-      batchBytes += raw.text?.length ?? raw.bytes ?? 0;
+      batchBytes += docSize(raw);
       if (batch.length < batchSize && batchBytes < MAX_BATCH_BYTES) continue;
       // Wait for room first: the oldest batches are drained until this one fits the byte budget.
       while (inFlight.length >= workers * DEPTH || (inFlight.length > 0 && inFlightBytes + batchBytes > maxBytes)) {

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { federationFromJson } from '../model/federation.js';
 import { setLimits } from '../model/limits.js';
 import { noteDocumentHandled } from '../model/large-documents.js';
-import type { RawDoc } from '../model/documents.js';
+import { docSize, type RawDoc } from '../model/documents.js';
 import { safeCheck } from './document.js';
 import { loadPostStep } from './post-step.js';
 import { slimVerdict } from './slim.js';
@@ -20,5 +20,5 @@ const post = await loadPostStep(workerData.post as string | undefined);
 parentPort!.on('message', (msg: { seq: number; docs: RawDoc[] }) => {
   const out = msg.docs.map((raw) => slimVerdict(safeCheck(raw, federation, post), keepDocs));
   parentPort!.postMessage({ seq: msg.seq, out });
-  for (const raw of msg.docs) noteDocumentHandled(raw.text?.length ?? raw.bytes ?? 0); // after: the batch is garbage now
+  for (const raw of msg.docs) noteDocumentHandled(docSize(raw)); // after: the batch is garbage now
 });
