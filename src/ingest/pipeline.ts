@@ -113,6 +113,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
 function readsOf(v: CheckedDoc): string[] {
   if (v.kind === 'block' && v.needs === null) return [key('b', v.block.id)];
   if (v.kind === 'vote') return [key('v', v.vote.vote.voting_for_block, v.vote.node_pubkey), key('bm', v.vote.vote.voting_for_block)];
+  if (v.kind === 'asset' || v.kind === 'metadata') return [key(v.kind === 'asset' ? 'ra' : 'rm', v.id)]; // Recoupler.addRow reads it
   return [];
 }
 

@@ -44,10 +44,11 @@ interface Walk { highChars: boolean; numbers: number; floats: Array<[Holder, str
  * `text`; then `v` is fixed up in place into what the exact parser gives: fractional
  * numbers boxed into JsonFloat, unsafe integers as bigint.
  */
-export function isCanonicalText(text: string, v: object): boolean {
+export function isCanonicalText(text: string, v: object, opts: { bigIntegers?: boolean } = {}): boolean {
   if (text.includes('\\u')) return false;
   const w: Walk = { highChars: HIGH_CHAR.test(text), numbers: 0, floats: [], bigs: [] };
   if (!walk(v, w, 1)) return false;
+  if (w.bigs.length > 0 && opts.bigIntegers === false) return false;
   const big: bigint[] = [];
   let expected = text;
   if (w.bigs.length > 0) {

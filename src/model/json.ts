@@ -61,6 +61,51 @@ export function parseJson(text: string): JsonValue {
 }
 
 /**
+ * A value someone else parsed (a database driver: plain JSON values, nothing boxed) as
+ * parseJson gives it from its text, when that text — JSON.stringify's — is provably
+ * canonical (model/canonical-text.ts); undefined otherwise, and then the caller keeps the
+ * value as given. Either way the canonical bytes are the same: a fraction is a float in
+ * both, an integral number an integer. Why: a proven text lets hashing and signing skip the
+ * JavaScript serializer (issue 13: a pull from RethinkDB spent 3× verify's CPU there).
+ * Integral doubles beyond 2^53 are refused here, as are the values JSON.stringify changes
+ * or cannot write (bigint, -0, non-finite numbers, toJSON): their canonical form is that
+ * of canonical.ts, whose digits differ from JSON.stringify's.
+ */
+export function adoptCanonical(value: unknown): JsonValue | undefined {
+  if (typeof value !== 'object' || value === null || !isPlainJson(value)) return undefined;
+  const text = JSON.stringify(value);
+  const v = JSON.parse(text) as JsonValue;
+  if (typeof v !== 'object' || v === null || !isCanonicalText(text, v, { bigIntegers: false })) return undefined;
+  canonicalTexts.set(v, text);
+  return v;
+}
+
+/**
+ * True when JSON.stringify writes `value` as it is: only plain objects, arrays, strings,
+ * finite numbers, booleans and null (no bigint, undefined, NaN, Date, Buffer, JsonFloat).
+ * Iterative: callers bound the depth first (limits.ts jsonValueProblem).
+ */
+function isPlainJson(value: object): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    switch (typeof x) {
+      case 'string': case 'boolean': continue;
+      case 'number': if (!Number.isFinite(x)) return false; continue;
+      case 'object': {
+        if (x === null) continue;
+        if (Array.isArray(x)) { for (let i = 0; i < x.length; i++) stack.push(x[i]); continue; }
+        if (Object.getPrototypeOf(x) !== Object.prototype) return false;
+        for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+        continue;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/**
  * The exact parser alone, without the JSON.parse fast paths of {@link parseJson}
  * (the reference the fast paths are tested against). Same result, same errors.
  */

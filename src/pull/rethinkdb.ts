@@ -142,11 +142,11 @@ export function recoupleRaw(b: RawDoc, assets: ReadonlyMap<string, RawDoc>, meta
       const row = assets.get(tx.id)?.doc;
       if (!isObject(row)) return b;
       const { id: _id, ...asset } = row;
-      t = { ...t, asset };
+      t = withKey(t, 'asset', asset);
     }
     if (needsMetadata(tx, layout)) {
       const row = metadata.get(tx.id)?.doc;
-      t = { ...t, metadata: isObject(row) && 'metadata' in row ? row.metadata : null };
+      t = withKey(t, 'metadata', isObject(row) && 'metadata' in row ? row.metadata : null);
     }
     changed ||= t !== tx;
     out.push(t);
@@ -154,6 +154,22 @@ export function recoupleRaw(b: RawDoc, assets: ReadonlyMap<string, RawDoc>, meta
   if (!changed) return b;
   const { text: _stored, ...rest } = b; // the text, if any, is the stored form: the document is now `doc`
   return { ...rest, doc: { ...b.doc, block: { ...inner, transactions: out } } };
+}
+
+/**
+ * `o` with `k` put back where sorted keys have it: RethinkDB returns keys sorted, so the
+ * block stays in canonical key order and its JSON.stringify text can be proven canonical
+ * in the worker (model/json.ts adoptCanonical) instead of serialized in JavaScript.
+ */
+function withKey(o: Record<string, unknown>, k: string, v: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const key of Object.keys(o)) {
+    if (!placed && k < key) { out[k] = v; placed = true; }
+    out[key] = o[key];
+  }
+  if (!placed) out[k] = v;
+  return out;
 }
 
 /** Votes of several blocks: one query per group of blocks (see RethinkSource.votesForBlocks). */

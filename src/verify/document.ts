@@ -4,7 +4,7 @@
  * whatever calls it gets everything later stages need without re-parsing.
  */
 import { finding, type Finding } from '../findings.js';
-import { parseJson } from '../model/json.js';
+import { adoptCanonical, parseJson } from '../model/json.js';
 import { isLimitError, jsonValueProblem } from '../model/limits.js';
 import { classifyDocument, docName, parseAssetRow, parseBlock, parseMetadataRow, parseTransaction, parseVote,
   voteName, voteSchemaProblem } from '../model/parse.js';
@@ -54,6 +54,8 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
     // A value parsed by someone else (a driver): walk it iteratively before anything recursive does.
     const p = jsonValueProblem(doc);
     if (p !== null) return invalid(raw.origin, raw.origin, finding('DOC_LIMIT', 'document', raw.origin, `document over a limit: ${p.message}`, { limit: p.limit, max: p.max }));
+    // Its JSON.stringify text proven canonical lets the checks hash that text (SPEC.md §2.1).
+    doc = adoptCanonical(doc) ?? doc;
   }
   const where = raw.origin;
   switch (classifyDocument(doc, raw.table)) {

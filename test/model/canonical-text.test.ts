@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { canonicalTextOf, JsonFloat, parseJson, parseJsonExact, type JsonValue } from '../../src/model/json.js';
-import { canonicalize } from '../../src/model/canonical.js';
+import { adoptCanonical, canonicalTextOf, JsonFloat, parseJson, parseJsonExact, type JsonValue } from '../../src/model/json.js';
+import { canonicalBytes, canonicalize } from '../../src/model/canonical.js';
 
 const { value: jsonValue } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
@@ -81,4 +81,46 @@ test('every line of the sample ledger is marked canonical and parses exactly', (
   let marked = 0;
   for (const l of lines) { checkText(l); if (canonicalTextOf(parseJson(l)) !== undefined) marked++; }
   assert.ok(marked > lines.length / 2, `${marked} of ${lines.length}`);
+});
+
+// What a database driver hands over: plain JSON values (JS numbers only, keys in any order).
+const { plain: plainValue } = fc.letrec((tie) => ({
+  plain: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    fc.constant(null), fc.boolean(), fc.integer(),
+    fc.constantFrom(-0, 0.5, 100, 1e21, 1e-7, 2 ** 53, 2 ** 60, 123456789012345680000, 15.375, 1.2e300),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }),
+    fc.constantFrom('\u0001', '\\u0041', '\ud83c\udf89', '\uffff', '\ue000'),
+    fc.array(tie('plain'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('\ud83c\udf89', '\uffff', '\ue000', '10', '9')),
+      tie('plain'), { maxKeys: 4, noNullPrototype: true })),
+})) as { plain: fc.Arbitrary<unknown> };
+
+test('property: adoptCanonical never changes a driver value\'s canonical bytes; adopted ones carry their text', () => {
+  let adoptedCount = 0;
+  fc.assert(fc.property(fc.oneof(fc.array(plainValue, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), plainValue, { maxKeys: 4, noNullPrototype: true })), (x) => {
+    let expected: Buffer | null;
+    try { expected = canonicalBytes(x); } catch { expected = null; }
+    const adopted = adoptCanonical(x);
+    if (adopted === undefined) return;
+    // Adopted only when it is exactly the object path's canonical text, value for value.
+    assert.notEqual(expected, null);
+    assert.equal(canonicalTextOf(adopted), expected!.toString('utf8'));
+    assert.deepEqual(canonicalBytes(adopted), expected);
+    adoptedCount++;
+  }), { numRuns: 2000 });
+  assert.ok(adoptedCount > 200, `only ${adoptedCount} of 2000 values took the fast path`);
+});
+
+test('adoptCanonical: sorted plain rows are adopted; unsorted keys, big integral doubles and non-plain values are not', () => {
+  const row = { a: 1, b: [0.5, 'x', null, true], c: { d: 2 } };
+  assert.equal(canonicalTextOf(adoptCanonical(row)), '{"a":1,"b":[0.5,"x",null,true],"c":{"d":2}}');
+  assert.equal(adoptCanonical({ b: 1, a: 2 }), undefined);
+  assert.equal(adoptCanonical({ a: 123456789012345680000 }), undefined); // canonical.ts prints BigInt digits
+  assert.equal(adoptCanonical({ a: new JsonFloat(1) }), undefined);
+  assert.equal(adoptCanonical({ a: new Date(0) }), undefined);
+  assert.equal(adoptCanonical({ a: [1, , 2] }), undefined); // a hole: JSON.stringify would write null
+  assert.equal(adoptCanonical('text'), undefined);
+  // -0 is the integer 0 on both paths
+  assert.equal(canonicalTextOf(adoptCanonical({ a: -0 })), '{"a":0}');
 });
