@@ -16,6 +16,8 @@ import type { ReadDoc, ReadTablesOptions } from './tables.js';
 export interface DocumentFilesOptions {
   /** Per-document size limit in bytes (default 128 MiB). */
   maxDocumentBytes?: number;
+  /** Deliver each document's text unparsed (`doc` undefined), as NDJSON lines always are. */
+  text?: boolean;
 }
 
 /**
@@ -29,11 +31,11 @@ export async function* readDocumentFiles(paths: readonly string[],
   for (const file of paths) {
     if (await isNdjson(file)) { yield* readNdjson(file); continue; }
     const split = splitJsonDocuments(createReadStream(file),
-      { name: file, maxDocumentBytes: opts.maxDocumentBytes, allowEmpty: true });
+      { name: file, maxDocumentBytes: opts.maxDocumentBytes, allowEmpty: true, text: opts.text });
     try {
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
-        yield item.ok ? { table: null, doc: item.value, origin, bytes: item.bytes }
+        yield item.ok ? { table: null, doc: item.value, ...(item.text !== undefined ? { text: item.text } : {}), origin, bytes: item.bytes }
           : { table: null, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {
@@ -82,7 +84,8 @@ export type SourceKind = 'dump' | 'export-dir' | 'documents';
 /**
  * Open any document source by its path: `.tar.gz`/`.tgz`/`.tar` → dump archive, a folder →
  * `rethinkdb export` folder, anything else → a documents file.
- * @param opts table/db choice for dumps and export folders (ignored for documents files)
+ * @param opts table/db choice for dumps and export folders (ignored for documents files); documents
+ *   come as text (`doc` undefined) unless `text: false`
  * @throws LedgerError LEDGER_INPUT when the path does not exist (reading errors come from the stream)
  * @example const { kind, docs } = await openAnySource(p); for await (const d of docs) ...
  */
@@ -92,7 +95,10 @@ export async function openAnySource(path: string, opts: ReadTablesOptions = {}):
   try { isDir = (await stat(path)).isDirectory(); } catch (err) {
     throw new LedgerError('LEDGER_INPUT', `${path}: ${(err as Error).message}`, { path }, err);
   }
-  if (isDir) return { kind: 'export-dir', docs: readExportDir(path, opts) };
-  if (/\.(tar\.gz|tgz|tar)$/i.test(path)) return { kind: 'dump', docs: readDump(path, opts) };
-  return { kind: 'documents', docs: readDocumentFiles([path], opts) };
+  // Texts, unparsed: the verification workers parse them (SPEC.md §7.6); a caller that reads
+  // documents itself parses `text` (pull/file.ts docOf).
+  const o = { text: true, ...opts };
+  if (isDir) return { kind: 'export-dir', docs: readExportDir(path, o) };
+  if (/\.(tar\.gz|tgz|tar)$/i.test(path)) return { kind: 'dump', docs: readDump(path, o) };
+  return { kind: 'documents', docs: readDocumentFiles([path], o) };
 }

@@ -53,12 +53,12 @@ export async function* readExportDir(dir: string, opts: ReadTablesOptions = {}):
   const { tables } = selectTables(await readExportDirInfo(dir), dir, opts);
   for (const t of tables) {
     const file = join(dir, t.db, `${t.table}.${t.format}`);
-    const split = splitJsonDocuments(createReadStream(file), { name: file, maxDocumentBytes: opts.maxDocumentBytes });
+    const split = splitJsonDocuments(createReadStream(file), { name: file, maxDocumentBytes: opts.maxDocumentBytes, text: opts.text });
     const table = t.table as TableName;
     try {
       for await (const item of split) {
         const origin = `${file}:${item.line}`;
-        yield item.ok ? { db: t.db, table, doc: item.value, origin, bytes: item.bytes }
+        yield item.ok ? { db: t.db, table, doc: item.value, ...(item.text !== undefined ? { text: item.text } : {}), origin, bytes: item.bytes }
           : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {

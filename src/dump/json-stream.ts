@@ -25,11 +25,18 @@ export interface JsonStreamOptions {
   maxDepth?: number;
   /** Empty or whitespace-only input yields nothing instead of failing (the importer fails). */
   allowEmpty?: boolean;
+  /**
+   * Give each object or array document as its text, unparsed (`text`, no `value`): the
+   * verification workers parse it (SPEC.md §7.6), so the reading thread only frames and
+   * decodes. Bad JSON and JSON limits are then the parser's findings, with the same codes.
+   */
+  text?: boolean;
 }
 
 /** One framed document: parsed, or the reason it could not be (a DOC_INVALID_JSON finding). */
 export type JsonStreamItem =
-  | { ok: true; value: JsonValue; line: number; index: number; bytes: number }
+  | { ok: true; value: JsonValue; text?: undefined; line: number; index: number; bytes: number }
+  | { ok: true; value?: undefined; text: string; line: number; index: number; bytes: number }
   | { ok: false; error: string; line: number; index: number; limit?: string };
 
 /** 128 MiB, `JSON_MAX_BUFFER_SIZE` of RethinkDB's `_import.py`. */
@@ -55,6 +62,7 @@ export class JsonDocumentSplitter {
   private readonly maxBytes: number;
   private readonly maxDepth: number;
   private readonly allowEmpty: boolean;
+  private readonly textOnly: boolean;
   private line = 1;
   private index = 0;
   private seenBytes = 0;
@@ -77,6 +85,7 @@ export class JsonDocumentSplitter {
     this.maxBytes = opts.maxDocumentBytes ?? limits().maxDocumentBytes;
     this.maxDepth = opts.maxDepth ?? limits().maxDepth;
     this.allowEmpty = opts.allowEmpty ?? false;
+    this.textOnly = opts.text ?? false;
     if (!(this.maxBytes > 0) || !(this.maxDepth > 0)) throw new RangeError('limits must be positive');
   }
 
@@ -240,6 +249,7 @@ export class JsonDocumentSplitter {
     try { text = DECODER.decode(bytes); } catch {
       return { ok: false, error: 'document is not valid UTF-8', ...base };
     }
+    if (this.textOnly && !this.scalar) return { ok: true, text, bytes: bytes.length, ...base };
     try {
       // parseJson keeps float-ness only after `[`, `:` or `,`; a bare scalar document is wrapped.
       const value = this.scalar ? (parseJson(`[${text}]`) as JsonValue[])[0]! : parseJson(text);

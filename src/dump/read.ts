@@ -74,12 +74,12 @@ export async function* readDump(path: string, opts: ReadTablesOptions = {}): Asy
   for await (const { entry, ordinal, name } of _entries(path)) {
     const t = wanted.get(ordinal);
     if (t === undefined) { entry.resume(); continue; }
-    const split = splitJsonDocuments(entry as AsyncIterable<Uint8Array>, { name: `${path}!${name}`, maxDocumentBytes: opts.maxDocumentBytes });
+    const split = splitJsonDocuments(entry as AsyncIterable<Uint8Array>, { name: `${path}!${name}`, maxDocumentBytes: opts.maxDocumentBytes, text: opts.text });
     const table = t.table as TableName;
     try {
       for await (const item of split) {
         const origin = `${label}!${t.db}/${t.table}.${t.format}:${item.line}`;
-        yield item.ok ? { db: t.db, table, doc: item.value, origin, bytes: item.bytes }
+        yield item.ok ? { db: t.db, table, doc: item.value, ...(item.text !== undefined ? { text: item.text } : {}), origin, bytes: item.bytes }
           : { db: t.db, table, doc: null, origin, invalid: item.error, ...(item.limit !== undefined ? { limit: item.limit } : {}) };
       }
     } catch (err) {

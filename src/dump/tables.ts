@@ -45,6 +45,8 @@ export interface ReadTablesOptions {
   tables?: readonly TableName[];
   /** Per-document size limit in bytes (default 128 MiB). */
   maxDocumentBytes?: number;
+  /** Deliver each document's text unparsed (`doc` undefined): the verification workers parse it (json-stream.ts `text`). */
+  text?: boolean;
 }
 
 /**

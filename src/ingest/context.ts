@@ -170,7 +170,7 @@ export class IngestContext {
   /** The callbacks the re-coupler uses. */
   sink(): RecoupleSink {
     return {
-      complete: (full, _stored, origin, layout, findings) => this.storeBlock(full, origin, layout, findings, null),
+      complete: (full, _stored, origin, layout, findings, prepared) => this.storeBlock(full, origin, layout, findings, null, prepared),
       failed: async (stored, origin, findings) => {
         findings.forEach((f) => this.report(f));
         this.tally('block', 'quarantined');

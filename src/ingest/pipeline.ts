@@ -12,7 +12,7 @@ import { noopReporter, type Reporter } from '../report/reporter.js';
 import { docSize, type Layout, type RawDoc } from '../model/documents.js';
 import type { Archive } from '../store/archive.js';
 import { noteDocumentHandled } from '../model/large-documents.js';
-import { checkDocuments } from '../verify/pool.js';
+import { checkDocuments, openVerifyPool } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';
 import { PREPARE_STEP, preparedBlock, preparedVote } from '../store/prepare.js';
@@ -20,6 +20,7 @@ import { BatchWriter } from './writer.js';
 import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE, Recoupler } from './recouple.js';
 import { IngestContext, emptySummary, type IngestSummary } from './context.js';
 import { chunks } from './chunks.js';
+import { CheckLane } from './lane.js';
 
 export type { IngestSummary, KindTally, IngestKind } from './context.js';
 
@@ -56,7 +57,9 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
   const writer = new BatchWriter(opts.archive.db, opts.archive.federation, { maxDocs: opts.batchDocs });
   const summary = emptySummary();
   const ctx = new IngestContext(writer, summary, reporter, opts.maxFindings ?? 1000, now);
-  const recoupler = new Recoupler(writer, opts.archive.federation, ctx.sink(), opts.pendingLimit ?? 10_000);
+  // One pool for the stream and the re-coupled blocks sent back to it (./lane.ts).
+  const pool = openVerifyPool({ federation: opts.archive.federation, workers: opts.workers, post: PREPARE_STEP });
+  const recoupler = new Recoupler(writer, opts.archive.federation, ctx.sink(), opts.pendingLimit ?? 10_000, new CheckLane(pool));
   // Verdicts come back in input order, so the raw documents (for quarantine) queue beside them.
   const raws: RawDoc[] = [];
   const sizes: number[] = []; // the same documents' sizes, for the chunker: a chunk holds at most 8 MiB of them
@@ -65,7 +68,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
   }
   let done = 0;
   try {
-    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, workers: opts.workers, post: PREPARE_STEP, signal: opts.signal }), 256, () => sizes.shift() ?? 0, 8 << 20)) {
+    for await (const chunk of chunks(checkDocuments(tap(), { federation: opts.archive.federation, pool, post: PREPARE_STEP, signal: opts.signal }), 256, () => sizes.shift() ?? 0, 8 << 20)) {
      await writer.prefetch(chunk.flatMap(readsOf));
      for (const v of chunk) {
       const raw = raws.shift()!;
@@ -96,12 +99,16 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
       noteDocumentHandled(docSize(raw)); // bounded memory under large documents (SPEC.md §21)
       if (++done % 1000 === 0) reporter.progress({ phase: 'ingest', done, unit: 'documents' });
      }
+     await recoupler.settle(); // re-coupled blocks checked meanwhile are stored here, between documents
+     await writer.maybeFlush();
     }
     await recoupler.finish();
   } catch (err) {
     await writer.flush(); // whole documents handled so far are kept
     if (opts.signal?.aborted === true) throw new LedgerError('LEDGER_ABORTED', 'ingest interrupted; documents handled so far are stored', { done }, err);
     throw err;
+  } finally {
+    await pool.close();
   }
   if (opts.source !== undefined) ctx.recordSync(opts.source.name, opts.source.cursor ?? null);
   await writer.flush();

@@ -11,8 +11,12 @@
  * the rows) quadratic. Complete means: every asset row is there, and either every
  * metadata row is there or the id already matches (v1.3 stores only non-null
  * metadata, so an absent row may be a null that never comes; the id — a hash of the
- * re-coupled body — tells). The id check is cheap: each transaction's canonical text
- * is kept and only the one a row changes is redone.
+ * re-coupled body — tells: ./recouple-id.ts). A block that arrives after its rows is
+ * sent at once: its id is then checked with the signatures.
+ *
+ * The full check runs in the verification workers (./lane.ts, verify/recoupled.ts): the
+ * stored block goes back with its row texts and returns as a verdict with its canonical
+ * bytes and index entries, which {@link Recoupler.settle} applies between documents.
  *
  * At the end what still lacks an asset row is quarantined (BLOCK_MISSING_ASSET) and
  * also kept under `pq!`; a later ingest that brings rows retries those blocks at its
@@ -20,15 +24,17 @@
  */
 import { finding, type Finding } from '../findings.js';
 import { canonicalize } from '../model/canonical.js';
+import { parseJson } from '../model/json.js';
+import { storedNeeds } from '../model/stored.js';
 import type { Federation } from '../model/federation.js';
-import { parseJson, type JsonValue } from '../model/json.js';
-import { hashHex } from '../crypto/hash.js';
-import { recoupleBlock, storedNeeds } from '../model/stored.js';
-import type { Block, Transaction } from '../model/types.js';
+import type { Block } from '../model/types.js';
 import type { Layout } from '../model/documents.js';
-import { verifyBlock } from '../verify/block.js';
+import type { CheckedDoc } from '../verify/document.js';
 import { key, range } from '../store/schema.js';
+import { preparedBlock, type PreparedBlock } from '../store/prepare.js';
 import type { BatchWriter } from './writer.js';
+import type { CheckLane } from './lane.js';
+import { idMatches, refreshPart, type RowsSoFar } from './recouple-id.js';
 
 /** Block findings that mean the document is not authentic: it is quarantined, never stored. */
 export const FATAL_BLOCK_FINDINGS: ReadonlySet<string> = new Set(['BLOCK_ID_MISMATCH', 'BLOCK_BAD_SIGNATURE', 'BLOCK_UNKNOWN_CREATOR']);
@@ -38,59 +44,64 @@ export const FATAL_VOTE_FINDINGS: ReadonlySet<string> = new Set(['VOTE_BAD_SIGNA
 
 /** What happens to a block once re-coupling is decided. */
 export interface RecoupleSink {
-  complete(block: Block, stored: Block, origin: string, layout: Layout, findings: Finding[]): Promise<void>;
+  /** Store the full block (`full` may lack its transactions when `prepared` carries its bytes and index). */
+  complete(full: Block, stored: Block, origin: string, layout: Layout, findings: Finding[], prepared?: PreparedBlock): Promise<void>;
   /** Quarantine; returns the quarantine key written (or already there). */
   failed(stored: Block, origin: string, findings: Finding[]): Promise<string>;
   rowConflict(f: Finding): void;
 }
 
 /** A block waiting for rows, with what it has so far. */
-interface Waiting {
-  block: Block;
+interface Waiting extends RowsSoFar {
   origin: string;
   layout: Layout;
-  assets: Map<string, JsonValue>;
-  metadata: Map<string, JsonValue>;
   needAssets: Set<string>;
   needMeta: Set<string>;
-  /** Canonical text of each re-coupled transaction (built once no asset is missing). */
-  parts: string[] | null;
+  /** Sent to the workers; a row that arrives meanwhile sets `changed`. */
+  checking: boolean;
+  changed: boolean;
+  final: boolean;
+  /** Keys to delete once the block is decided (its spilled or earlier quarantined record). */
+  cleanup: string[];
 }
 
 /** The spilled form (`pb!`, `pq!`). */
 interface Spilled { doc: string; origin: string; layout: Layout; quarantine?: string }
+
+// Re-coupled blocks in the workers at most; past it, settle waits for the oldest.
+const MAX_CHECKING = 256;
 
 /** Holds stored-layout blocks until their rows are there. */
 export class Recoupler {
   private pending = new Map<string, Waiting>();
   private byTx = new Map<string, Set<string>>();
   private rowsSeen = 0;
+  private checking = 0;
+  private readonly ready: Array<[Waiting, CheckedDoc | Error]> = [];
+  private wake: (() => void) | null = null;
   private readonly writer: BatchWriter;
   private readonly federation: Federation;
   private readonly sink: RecoupleSink;
   private readonly limit: number;
+  private readonly lane: CheckLane;
 
-  constructor(writer: BatchWriter, federation: Federation, sink: RecoupleSink, limit: number) {
+  constructor(writer: BatchWriter, federation: Federation, sink: RecoupleSink, limit: number, lane: CheckLane) {
     this.writer = writer;
     this.federation = federation;
     this.sink = sink;
     this.limit = limit;
+    this.lane = lane;
   }
 
-  /** Blocks waiting in memory. */
+  /** Blocks waiting in memory (also those being checked). */
   get size(): number { return this.pending.size; }
 
-  /** A stored-layout block arrived: complete it now, or keep it waiting. */
+  /** A stored-layout block arrived: check it now when its asset rows are there, or keep it waiting. */
   async addBlock(block: Block, origin: string, layout: Layout): Promise<void> {
     if (this.pending.has(block.id)) return; // the same block again while waiting
     const w = await this.load(block, origin, layout);
-    if (await this.decide(w, false)) return;
-    this.pending.set(block.id, w);
-    for (const tx of [...w.needAssets, ...w.needMeta]) {
-      const set = this.byTx.get(tx) ?? new Set<string>();
-      set.add(block.id);
-      this.byTx.set(tx, set);
-    }
+    this.wait(w);
+    if (w.needAssets.size === 0) this.send(w); // rows came first: the check tells whether absent metadata is null
     if (this.pending.size > this.limit) this.spill();
   }
 
@@ -109,25 +120,39 @@ export class Recoupler {
     } else this.writer.put(k, text);
     const waiting = this.byTx.get(id);
     if (waiting === undefined) return outcome;
-    const value = rowValue(kind, existing ?? text); // the first row received is the one kept
     for (const blockId of [...waiting]) {
       const w = this.pending.get(blockId);
       if (w === undefined) continue;
       const need = kind === 'asset' ? w.needAssets : w.needMeta;
       if (!need.delete(id)) continue;
-      (kind === 'asset' ? w.assets : w.metadata).set(id, value);
-      if (w.parts !== null) refreshPart(w, id);
-      if (await this.decide(w, false)) this.forget(blockId);
+      (kind === 'asset' ? w.assets : w.metadata).set(id, existing ?? text); // the first row received is the one kept
+      refreshPart(w, id);
+      if (w.checking) { w.changed = true; continue; }
+      if (w.needAssets.size === 0 && (w.needMeta.size === 0 || idMatches(w, this.federation.hash))) this.send(w);
     }
     return outcome;
   }
 
+  /**
+   * Apply the verdicts that came back (store or quarantine); call between documents. With
+   * `all`, wait for every block still being checked; otherwise only while too many are.
+   */
+  async settle(all = false): Promise<void> {
+    this.lane.send();
+    for (;;) {
+      const next = this.ready.shift();
+      if (next !== undefined) { await this.apply(next[0], next[1]); continue; }
+      if (this.checking === 0 || (!all && this.checking <= MAX_CHECKING)) return;
+      this.lane.send();
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+  }
+
   /** End of stream: decide every waiting block (memory, spilled to `pb!`, earlier quarantined `pq!`). */
   async finish(): Promise<void> {
-    for (const w of [...this.pending.values()]) {
-      await this.decide(w, true);
-      this.forget(w.block.id);
-    }
+    await this.settle(true);
+    for (const w of [...this.pending.values()]) await this.decideFinal(w);
+    await this.settle(true);
     await this.writer.flush(); // spilled entries and staged rows are now on disk
     await this.retry('pb');
     // Blocks quarantined for a missing row by an earlier ingest: only rows can complete them.
@@ -137,38 +162,57 @@ export class Recoupler {
   private async retry(ns: 'pb' | 'pq'): Promise<void> {
     for await (const [k, v] of this.writer.dbIterator(range(ns))) {
       const rec = JSON.parse(v) as Spilled;
-      const w = await this.load(parseJson(rec.doc) as unknown as Block, rec.origin, rec.layout);
+      const block = parseJson(rec.doc) as unknown as Block;
+      if (this.pending.has(block.id)) continue;
+      const w = await this.load(block, rec.origin, rec.layout);
       if (ns === 'pb' || w.needAssets.size === 0) {
-        this.writer.del(k);
-        if (rec.quarantine !== undefined) this.writer.del(rec.quarantine); // decided anew below
-        await this.decide(w, true);
+        // Deleted with the decision, in its batch: a crash before it leaves the record to retry.
+        w.cleanup = rec.quarantine !== undefined ? [k, rec.quarantine] : [k];
+        this.wait(w);
+        await this.decideFinal(w);
       }
       this.writer.noteDoc();
+      await this.settle();
       await this.writer.maybeFlush();
     }
+    await this.settle(true);
   }
 
   /** A waiting record for a block, with the rows the archive (or this batch) already holds. */
   private async load(block: Block, origin: string, layout: Layout): Promise<Waiting> {
     const needs = storedNeeds(block);
-    const w: Waiting = { block, origin, layout, assets: new Map(), metadata: new Map(), needAssets: new Set(needs.assets), needMeta: new Set(needs.metadata), parts: null };
+    const w: Waiting = { block, origin, layout, assets: new Map(), metadata: new Map(), needAssets: new Set(needs.assets), needMeta: new Set(needs.metadata),
+      parts: null, checking: false, changed: false, final: false, cleanup: [] };
     const keys = [...needs.assets.map((tx) => key('ra', tx)), ...needs.metadata.map((tx) => key('rm', tx))];
     await this.writer.prefetch(keys);
     for (const tx of needs.assets) {
       const row = await this.writer.get(key('ra', tx));
-      if (row !== undefined) { w.assets.set(tx, rowValue('asset', row)); w.needAssets.delete(tx); }
+      if (row !== undefined) { w.assets.set(tx, row); w.needAssets.delete(tx); }
     }
     for (const tx of needs.metadata) {
       const row = await this.writer.get(key('rm', tx));
-      if (row !== undefined) { w.metadata.set(tx, rowValue('metadata', row)); w.needMeta.delete(tx); }
+      if (row !== undefined) { w.metadata.set(tx, row); w.needMeta.delete(tx); }
     }
     return w;
   }
 
+  private wait(w: Waiting): void {
+    this.pending.set(w.block.id, w);
+    for (const tx of [...w.needAssets, ...w.needMeta]) {
+      const set = this.byTx.get(tx) ?? new Set<string>();
+      set.add(w.block.id);
+      this.byTx.set(tx, set);
+    }
+  }
+
+  /** Spill the oldest block not being checked to `pb!` (memory stays bounded). */
   private spill(): void {
-    const [id, w] = this.pending.entries().next().value as [string, Waiting];
-    this.writer.put(key('pb', id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout } satisfies Spilled));
-    this.forget(id);
+    for (const [id, w] of this.pending) {
+      if (w.checking) continue;
+      this.writer.put(key('pb', id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout } satisfies Spilled));
+      this.forget(id);
+      return;
+    }
   }
 
   private forget(blockId: string): void {
@@ -183,59 +227,55 @@ export class Recoupler {
     }
   }
 
-  /**
-   * Decide a block if it can be decided: true when it was stored or quarantined.
-   * When `final`, it always is: a missing asset row quarantines it (kept under `pq!`).
-   */
-  private async decide(w: Waiting, final: boolean): Promise<boolean> {
-    if (w.needAssets.size > 0) {
-      if (!final) return false;
-      const q = await this.sink.failed(w.block, w.origin, [...w.needAssets].map((tx) => finding('BLOCK_MISSING_ASSET', 'block', w.block.id,
-        `stored block ${w.block.id} lacks the assets row of transaction ${tx}`, { tx, where: w.origin })));
-      this.writer.put(key('pq', w.block.id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout, quarantine: q } satisfies Spilled));
-      return true;
+  /** The end for a waiting block: quarantined when an asset row is missing, else checked with absent metadata as null. */
+  private async decideFinal(w: Waiting): Promise<void> {
+    w.final = true;
+    if (w.checking) return; // its verdict is final now
+    if (w.needAssets.size === 0) { this.send(w); return; }
+    const q = await this.sink.failed(w.block, w.origin, [...w.needAssets].map((tx) => finding('BLOCK_MISSING_ASSET', 'block', w.block.id,
+      `stored block ${w.block.id} lacks the assets row of transaction ${tx}`, { tx, where: w.origin })));
+    this.writer.put(key('pq', w.block.id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout, quarantine: q } satisfies Spilled));
+    this.done(w);
+  }
+
+  /** Send a block with the rows it has to the workers. */
+  private send(w: Waiting): void {
+    w.checking = true;
+    w.changed = false;
+    this.checking++;
+    const rows = { assets: [...w.assets], metadata: [...w.metadata] };
+    this.lane.check({ table: 'bigchain', origin: w.origin, doc: w.block, rows }).then(
+      (v) => this.arrived(w, v), (err: unknown) => this.arrived(w, err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private arrived(w: Waiting, v: CheckedDoc | Error): void {
+    this.ready.push([w, v]);
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Store, quarantine, or (the id may still change with a metadata row) keep waiting. */
+  private async apply(w: Waiting, v: CheckedDoc | Error): Promise<void> {
+    this.checking--;
+    w.checking = false;
+    if (v instanceof Error) throw v; // the pool closed under us: the run fails, what is stored stays whole
+    const findings = v.findings;
+    const fatal = v.kind !== 'block' || findings.some((f) => FATAL_BLOCK_FINDINGS.has(f.code));
+    const idMismatch = fatal && v.kind === 'block' && findings.some((f) => f.code === 'BLOCK_ID_MISMATCH');
+    if (idMismatch && w.changed) {
+      // Metadata rows came while it was checked: check again with them, now or when the id matches.
+      if (w.final || w.needMeta.size === 0 || idMatches(w, this.federation.hash)) this.send(w);
+      return;
     }
-    if (w.needMeta.size > 0 && !final && !this.idMatches(w)) return false;
-    const { block: full } = recoupleBlock(w.block, w.assets, w.metadata);
-    const findings = verifyBlock(full, this.federation);
-    const fatal = findings.some((f) => FATAL_BLOCK_FINDINGS.has(f.code));
-    // The id matched, yet it fails: more metadata rows cannot mend a signature, but an
-    // id computed by the strict serializer may differ; wait for the rest as before.
-    if (fatal && w.needMeta.size > 0 && !final && findings.some((f) => f.code === 'BLOCK_ID_MISMATCH')) return false;
+    if (idMismatch && w.needMeta.size > 0 && !w.final) return; // a metadata row may still come: wait
     if (fatal) await this.sink.failed(w.block, w.origin, findings);
-    else await this.sink.complete(full, w.block, w.origin, w.layout, findings);
-    return true;
+    else await this.sink.complete(v.block, w.block, w.origin, w.layout, findings, preparedBlock(v));
+    this.done(w);
   }
 
-  /** Whether the id is the hash of the body re-coupled with the rows so far (absent metadata as null). */
-  private idMatches(w: Waiting): boolean {
-    if (w.parts === null) w.parts = w.block.block.transactions.map((tx) => recoupledText(w, tx));
-    const shell = canonicalize({ ...w.block.block, transactions: SENTINEL });
-    const at = shell.split(SENTINEL_TEXT);
-    if (at.length !== 2) return false; // a body quoting the sentinel: leave it to the final check
-    const body = `${at[0]!}[${w.parts.join(',')}]${at[1]!}`;
-    return hashHex(this.federation.hash, Buffer.from(body, 'utf8')) === w.block.id;
+  private done(w: Waiting): void {
+    for (const k of w.cleanup) this.writer.del(k);
+    this.forget(w.block.id);
   }
-}
-
-const SENTINEL = '\u0000ledger-archive:transactions\u0000';
-const SENTINEL_TEXT = canonicalize(SENTINEL);
-
-/** Canonical text of one transaction re-coupled with the block's rows so far. */
-function recoupledText(w: Waiting, tx: Transaction): string {
-  const one = { ...w.block, block: { ...w.block.block, transactions: [tx] } };
-  return canonicalize(recoupleBlock(one, w.assets, w.metadata).block.block.transactions[0]);
-}
-
-/** Redo the canonical text of the transactions a row for `txId` changes. */
-function refreshPart(w: Waiting, txId: string): void {
-  const txs = w.block.block.transactions;
-  for (let i = 0; i < txs.length; i++) if (txs[i]!.id === txId) w.parts![i] = recoupledText(w, txs[i]!);
-}
-
-/** What a staged row puts back: the asset object without its `id`, or the metadata value. */
-function rowValue(kind: 'asset' | 'metadata', text: string): JsonValue {
-  if (kind === 'metadata') return (parseJson(text) as { metadata: JsonValue }).metadata;
-  const { id: _id, ...asset } = parseJson(text) as Record<string, JsonValue>;
-  return asset;
 }

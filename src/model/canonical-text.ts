@@ -23,7 +23,8 @@ import { rapidjsonDouble } from './rapidjson-dtoa.js';
 export const canonicalTexts = new WeakMap<object, string>();
 
 /**
- * The text a document was parsed from when parseJson proved it canonical: then
+ * The canonical text of a tree parseJson proved canonical — the text it was parsed from,
+ * or, for an exact parse of a text spaced or escaped otherwise, its JSON.stringify form: then
  * `JSON.stringify` of any sub-value without a bigint is that sub-value's canonical
  * text, and hashing/signing can skip the JS serializer. Undefined for anything else.
  * The tree must not have been changed since parsing.

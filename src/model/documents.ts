@@ -28,6 +28,13 @@ export interface RawDoc {
   limit?: string;
   /** Size of the document's text in bytes when the source parsed it (bounds the bytes in flight). */
   bytes?: number;
+  /**
+   * A stored-layout block (v1.0/v1.3) sent back to be checked with its staged rows put back
+   * (ingest's re-coupler, SPEC.md §10): `[tx id, row text]` of each `assets` and `metadata`
+   * row found; a transaction without a metadata row gets null, as BigchainDB 1.3 stores
+   * only non-null metadata. Re-coupled and checked in the verification worker.
+   */
+  rows?: { assets: Array<[string, string]>; metadata: Array<[string, string]> };
 }
 
 /** Storage layouts of BigchainDB's RethinkDB schema (reference §6). */

@@ -57,7 +57,16 @@ export function parseJson(text: string): JsonValue {
     canonicalTexts.set(v, text);
     return v;
   }
-  return RISKY_NUMBER.test(text) ? new ExactParser(text).parseDocument() : v;
+  if (RISKY_NUMBER.test(text)) return new ExactParser(text).parseDocument();
+  // Exact already (no fraction, exponent or long integer). When JSON.stringify writes its
+  // canonical form (keys in order, no escape), remember that text, so that texts spaced
+  // as Python's json.dumps writes them (`rethinkdb dump`, `export`) skip the JavaScript
+  // serializer in the checks too (issue 13).
+  if (typeof v === 'object' && v !== null) {
+    const compact = JSON.stringify(v);
+    if (isCanonicalText(compact, v)) canonicalTexts.set(v, compact);
+  }
+  return v;
 }
 
 /**

@@ -5,7 +5,7 @@
  * put back. `recoupleBlock` puts them back; `stripBlock` is its inverse for rebuilds.
  */
 import type { Layout } from './documents.js';
-import type { JsonValue } from './json.js';
+import { parseJson, type JsonValue } from './json.js';
 import type { AssetRow, Block, MetadataRow, Transaction } from './types.js';
 
 /** True when `layout` stores assets apart (1.0 and later). */
@@ -47,6 +47,17 @@ export function recoupleBlock(block: Block, assets: ReadonlyMap<string, JsonValu
     return out;
   });
   return { block: { ...block, block: { ...block.block, transactions } }, missingAssets };
+}
+
+/**
+ * What a staged row's text puts back into its transaction: the `assets` row without its
+ * `id` (`{data}`), or the `metadata` row's `metadata` value.
+ * @throws SyntaxError/LimitError when the text is not JSON (rows are staged canonical)
+ */
+export function rowValue(kind: 'asset' | 'metadata', text: string): JsonValue {
+  if (kind === 'metadata') return (parseJson(text) as { metadata: JsonValue }).metadata;
+  const { id: _id, ...asset } = parseJson(text) as Record<string, JsonValue>;
+  return asset;
 }
 
 /** Strip a full block into the stored form of `layout`, with the rows to write beside it. */

@@ -16,6 +16,7 @@ import { verifyBlock } from './block.js';
 import { verifyVote } from './vote.js';
 import { verifyTransaction } from './transaction.js';
 import { signedForm } from './signed-form.js';
+import { withRowsPutBack } from './recoupled.js';
 
 /**
  * The verdict on one document. `findings` empty means it verified. `prepared` is
@@ -80,7 +81,8 @@ export function checkDocument(raw: RawDoc, federation: Federation): CheckedDoc {
  */
 export function safeCheck(raw: RawDoc, federation: Federation, post: (v: CheckedDoc, raw: RawDoc) => CheckedDoc): CheckedDoc {
   try {
-    return post(checkDocument(raw, federation), raw);
+    const full = withRowsPutBack(raw); // a stored block sent back with its rows (verify/recoupled.ts)
+    return post(checkDocument(full, federation), full);
   } catch (err) {
     return invalid(raw.origin, raw.origin, finding('DOC_MALFORMED', 'document', raw.origin, `the document could not be checked: ${(err as Error).message}`, { where: raw.origin }));
   }

@@ -25,6 +25,39 @@ export interface PoolOptions {
   /** URL of a post-step module run on each verdict in the worker (verify/post-step.ts). */
   post?: string;
   signal?: AbortSignal;
+  /**
+   * Workers to use instead of starting (and at the end stopping) a pool of its own: a caller
+   * that also checks documents beside the stream (ingest's re-coupled blocks) shares them.
+   */
+  pool?: VerifyPool;
+}
+
+/** Verification workers, shared by whoever holds them (see {@link openVerifyPool}). */
+export interface VerifyPool {
+  /** Check a batch of documents; verdicts in the same order. */
+  submit(docs: RawDoc[], large?: boolean): Promise<CheckedDoc[]>;
+  /** Stop the workers (batches still waiting are rejected). */
+  close(): Promise<void>;
+  /** Worker threads (0: every batch is checked inline, on the caller's thread). */
+  readonly workers: number;
+}
+
+/**
+ * Start verification workers (`workers`, default {@link defaultWorkers}; 0 checks inline).
+ * @example const pool = openVerifyPool({ federation }); await pool.submit(docs); await pool.close()
+ */
+export function openVerifyPool(opts: PoolOptions): VerifyPool {
+  const workers = opts.workers ?? defaultWorkers();
+  if (workers > 0) return startWorkers(workers, opts);
+  let post: Promise<PostStep> | null = null;
+  return {
+    workers: 0,
+    async submit(docs) {
+      const p = await (post ??= loadPostStep(opts.post));
+      return docs.map((raw) => slimVerdict(safeCheck(raw, opts.federation, p), opts.keepDocs === true));
+    },
+    async close() { /* nothing runs */ },
+  };
 }
 
 /**
@@ -41,7 +74,7 @@ export function defaultWorkers(): number {
  * @example for await (const v of checkDocuments(docs, { federation })) ...
  */
 export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<RawDoc>, opts: PoolOptions): AsyncGenerator<CheckedDoc> {
-  const workers = opts.workers ?? defaultWorkers();
+  const workers = opts.pool?.workers ?? opts.workers ?? defaultWorkers();
   const batchSize = opts.batchSize ?? 32;
   if (workers === 0) {
     const post = await loadPostStep(opts.post);
@@ -52,7 +85,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     }
     return;
   }
-  const pool = startWorkers(workers, opts);
+  const pool = opts.pool ?? startWorkers(workers, opts);
   const inFlight: Promise<CheckedDoc[]>[] = [];
   // Bytes in flight are bounded too (SPEC.md §21): a few large documents, each copied to a
   // worker and parsed there, must not add up past the memory goal.
@@ -81,7 +114,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     if (batch.length > 0) inFlight.push(pool.submit(batch));
     while (inFlight.length > 0) yield* await inFlight.shift()!;
   } finally {
-    await pool.close();
+    if (opts.pool === undefined) await pool.close();
   }
 }
 
@@ -107,9 +140,7 @@ function workerLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationSiz
   return { maxOldGenerationSizeMb: 64 + 16 * Math.ceil(limits().maxDocumentBytes / (1 << 20)), maxYoungGenerationSizeMb: 4 };
 }
 
-interface Pool { submit(docs: RawDoc[], large?: boolean): Promise<CheckedDoc[]>; close(): Promise<void> }
-
-function startWorkers(n: number, opts: PoolOptions): Pool {
+function startWorkers(n: number, opts: PoolOptions): VerifyPool {
   const url = new URL('./worker.js', import.meta.url);
   const waiting = new Map<number, { resolve: (v: CheckedDoc[]) => void; reject: (e: unknown) => void; docs: RawDoc[]; worker: number }>();
   let seq = 0;
@@ -146,6 +177,7 @@ function startWorkers(n: number, opts: PoolOptions): Pool {
     return w;
   });
   return {
+    workers: n,
     // To the least busy worker: batches differ in cost (blocks vs votes), so round-robin
     // lets one worker's queue grow while another idles.
     // A batch of large documents always goes to the first live worker, so one heap, not every

@@ -69,7 +69,9 @@ test('openAnySource: .tar.gz is a dump', async () => {
   await writeDump(p, { db: 'bigchain', tables: [{ name: 'bigchain', docs: [{ id: 'x' }] }] });
   const { kind, docs } = await openAnySource(p);
   assert.equal(kind, 'dump');
-  assert.deepEqual((await collect(docs)).map((d) => d.doc), [{ id: 'x' }]);
+  // Texts for the verification workers, unparsed; parsed on request.
+  assert.deepEqual((await collect(docs)).map((d) => [d.doc, d.text]), [[undefined, '{"id": "x"}']] /* as the dump tool writes it */);
+  assert.deepEqual((await collect((await openAnySource(p, { text: false })).docs)).map((d) => [d.doc, d.text]), [[{ id: 'x' }, undefined]]);
 });
 
 const hasPython = spawnSync('python3', ['-c', 'import tarfile, json']).status === 0;
