@@ -15,7 +15,7 @@
  * data members. The cost is decompressing the archive twice.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -88,8 +88,27 @@ export async function* readDump(path: string, opts: ReadTablesOptions = {}): Asy
   }
 }
 
+// Pass 1 of the files read lately, by path, while the file is unchanged: an everything-pull
+// reads a dump in two passes (rows first, pull/file.ts), each of which would scan it again.
+const scans = new Map<string, { stamp: string; scan: Promise<{ info: DumpInfo; members: Map<string, number> }> }>();
+
 /** Pass 1, also returning the ordinal of the member that holds each `<db>/<table>.<ext>`. */
 async function _scan(path: string): Promise<{ info: DumpInfo; members: Map<string, number> }> {
+  let stamp: string;
+  try {
+    const st = await stat(path, { bigint: true });
+    stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch { return _scanNow(path); } // the scan names the error
+  const held = scans.get(path);
+  if (held !== undefined && held.stamp === stamp) return held.scan;
+  const scan = _scanNow(path);
+  scans.set(path, { stamp, scan });
+  if (scans.size > 4) scans.delete(scans.keys().next().value!);
+  scan.catch(() => scans.delete(path));
+  return scan;
+}
+
+async function _scanNow(path: string): Promise<{ info: DumpInfo; members: Map<string, number> }> {
   let top: string | undefined;
   const ignored: string[] = [];
   const members = new Map<string, number>();
