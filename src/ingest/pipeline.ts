@@ -15,7 +15,7 @@ import { noteDocumentHandled } from '../model/large-documents.js';
 import { checkDocuments, openVerifyPool } from '../verify/pool.js';
 import type { CheckedDoc } from '../verify/document.js';
 import { key } from '../store/schema.js';
-import { PREPARE_STEP, preparedBlock, preparedVote } from '../store/prepare.js';
+import { PREPARE_STEP, preparedBlock, preparedRow, preparedVote } from '../store/prepare.js';
 import { BatchWriter } from './writer.js';
 import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE, Recoupler } from './recouple.js';
 import { IngestContext, emptySummary, type IngestSummary } from './context.js';
@@ -82,7 +82,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
         case 'invalid': await ctx.quarantine(raw, 'document', v.findings); break;
         case 'tx': ctx.tally('tx', 'ignored'); break; // bare transactions (backlog) are not ledger history
         case 'asset': case 'metadata':
-          ctx.tally(v.kind, await recoupler.addRow(v.kind, v.row, v.origin));
+          ctx.tally(v.kind, await recoupler.addRow(v.kind, v.row, v.origin, preparedRow(v)?.bytes));
           break;
         case 'block':
           if (v.needs !== null) await recoupler.addBlock(v.block, v.origin, opts.layout ?? (v.needs.metadata.length > 0 ? '1.3' : '1.0'));

@@ -105,12 +105,12 @@ export class Recoupler {
     if (this.pending.size > this.limit) this.spill();
   }
 
-  /** An assets/metadata row arrived: stage it, then hand it to the blocks waiting for it. */
-  async addRow(kind: 'asset' | 'metadata', row: Record<string, unknown>, origin: string): Promise<'new' | 'duplicate' | 'conflict'> {
+  /** An assets/metadata row arrived (with its canonical text, when known): stage it, then hand it to the blocks waiting for it. */
+  async addRow(kind: 'asset' | 'metadata', row: Record<string, unknown>, origin: string, canonical?: string): Promise<'new' | 'duplicate' | 'conflict'> {
     this.rowsSeen++;
     const id = String(row.id);
     const k = key(kind === 'asset' ? 'ra' : 'rm', id);
-    const text = canonicalize(row);
+    const text = canonical ?? canonicalize(row); // prepared in the worker (store/prepare.ts)
     const existing = await this.writer.get(k);
     let outcome: 'new' | 'duplicate' | 'conflict' = 'new';
     if (existing === text) outcome = 'duplicate';

@@ -46,6 +46,26 @@ test('stored blocks re-couple whatever the row order, with null metadata absent,
   }), { numRuns: 25 });
 });
 
+test('in worker threads too: any row order gives the archive a full-layout ingest gives (blocks checked beside the stream)', async () => {
+  const { l, blocks } = multiTxLedger();
+  const full = await memoryArchive(l.federation);
+  await ingest({ archive: full, docs: raw(blocks, 'bigchain'), ...W });
+  const want = docsOnly(await dumpDb(full.db)).filter(([k]) => !k.startsWith('bm!'));
+  const stripped = blocks.map((b) => stripBlock(b, '1.3'));
+  const items = [
+    ...raw(stripped.map((s) => s.block), 'bigchain', 'b'),
+    ...raw(stripped.flatMap((s) => s.assets), 'assets', 'a'),
+    ...raw(stripped.flatMap((s) => s.metadata), 'metadata', 'm'),
+  ];
+  await fc.assert(fc.asyncProperty(fc.shuffledSubarray(items, { minLength: items.length }), async (order) => {
+    const a = await memoryArchive(l.federation);
+    const s = await ingest({ archive: a, docs: order, workers: 2, batchDocs: 3 });
+    assert.equal(s.byKind.block.new, blocks.length, JSON.stringify(s.findings));
+    assert.equal(s.quarantined, 0);
+    assert.deepEqual(docsOnly(await dumpDb(a.db)).filter(([k]) => !k.startsWith('bm!')), want);
+  }), { numRuns: 6 });
+});
+
 test('a block quarantined for a missing asset row is stored when a later ingest brings the row', async () => {
   const { l, blocks } = multiTxLedger();
   const s1 = stripBlock(blocks[1]!, '1.3');
