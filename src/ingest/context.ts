@@ -170,11 +170,11 @@ export class IngestContext {
   /** The callbacks the re-coupler uses. */
   sink(): RecoupleSink {
     return {
-      complete: (full, _stored, origin, layout, findings, prepared) => this.storeBlock(full, origin, layout, findings, null, prepared),
+      complete: (full, origin, layout, findings, prepared) => this.storeBlock(full, origin, layout, findings, null, prepared),
       failed: async (stored, origin, findings) => {
         findings.forEach((f) => this.report(f));
         this.tally('block', 'quarantined');
-        return this.putQuarantine(canonicalize(stored), origin, 'bigchain', 'block', findings);
+        return this.putQuarantine(stored, origin, 'bigchain', 'block', findings);
       },
       rowConflict: (f) => this.report(f),
     };

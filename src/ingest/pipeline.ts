@@ -20,6 +20,7 @@ import { BatchWriter } from './writer.js';
 import { FATAL_BLOCK_FINDINGS, FATAL_VOTE_FINDINGS as FATAL_VOTE, Recoupler } from './recouple.js';
 import { IngestContext, emptySummary, type IngestSummary } from './context.js';
 import { chunks } from './chunks.js';
+import { canonicalize } from '../model/canonical.js';
 import { CheckLane } from './lane.js';
 
 export type { IngestSummary, KindTally, IngestKind } from './context.js';
@@ -85,7 +86,7 @@ export async function ingestDocuments(opts: IngestOptions): Promise<IngestSummar
           ctx.tally(v.kind, await recoupler.addRow(v.kind, v.row, v.origin, preparedRow(v)?.bytes));
           break;
         case 'block':
-          if (v.needs !== null) await recoupler.addBlock(v.block, v.origin, opts.layout ?? (v.needs.metadata.length > 0 ? '1.3' : '1.0'));
+          if (v.needs !== null) await recoupler.addBlock(v.block.id, v.stored ?? canonicalize(v.block), v.needs, v.origin, opts.layout ?? (v.needs.metadata.length > 0 ? '1.3' : '1.0'));
           else if (v.findings.some((f) => FATAL_BLOCK_FINDINGS.has(f.code))) await ctx.quarantine(raw, 'block', v.findings);
           else await ctx.storeBlock(v.block, v.origin, opts.layout ?? null, v.findings, raw, preparedBlock(v));
           break;

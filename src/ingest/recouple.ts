@@ -25,7 +25,7 @@
 import { finding, type Finding } from '../findings.js';
 import { canonicalize } from '../model/canonical.js';
 import { parseJson } from '../model/json.js';
-import { storedNeeds } from '../model/stored.js';
+import { storedNeeds, type Needs } from '../model/stored.js';
 import type { Federation } from '../model/federation.js';
 import type { Block } from '../model/types.js';
 import type { Layout } from '../model/documents.js';
@@ -45,14 +45,16 @@ export const FATAL_VOTE_FINDINGS: ReadonlySet<string> = new Set(['VOTE_BAD_SIGNA
 /** What happens to a block once re-coupling is decided. */
 export interface RecoupleSink {
   /** Store the full block (`full` may lack its transactions when `prepared` carries its bytes and index). */
-  complete(full: Block, stored: Block, origin: string, layout: Layout, findings: Finding[], prepared?: PreparedBlock): Promise<void>;
-  /** Quarantine; returns the quarantine key written (or already there). */
-  failed(stored: Block, origin: string, findings: Finding[]): Promise<string>;
+  complete(full: Block, origin: string, layout: Layout, findings: Finding[], prepared?: PreparedBlock): Promise<void>;
+  /** Quarantine the stored block (its canonical text); returns the quarantine key written (or already there). */
+  failed(stored: string, origin: string, findings: Finding[]): Promise<string>;
   rowConflict(f: Finding): void;
 }
 
 /** A block waiting for rows, with what it has so far. */
 interface Waiting extends RowsSoFar {
+  id: string;
+  needs: Needs;
   origin: string;
   layout: Layout;
   needAssets: Set<string>;
@@ -96,10 +98,13 @@ export class Recoupler {
   /** Blocks waiting in memory (also those being checked). */
   get size(): number { return this.pending.size; }
 
-  /** A stored-layout block arrived: check it now when its asset rows are there, or keep it waiting. */
-  async addBlock(block: Block, origin: string, layout: Layout): Promise<void> {
-    if (this.pending.has(block.id)) return; // the same block again while waiting
-    const w = await this.load(block, origin, layout);
+  /**
+   * A stored-layout block arrived (its id, canonical text and the rows it needs: the verdict's
+   * `stored` and `needs`): check it now when its asset rows are there, or keep it waiting.
+   */
+  async addBlock(id: string, text: string, needs: Needs, origin: string, layout: Layout): Promise<void> {
+    if (this.pending.has(id)) return; // the same block again while waiting
+    const w = await this.load(id, text, needs, origin, layout);
     this.wait(w);
     if (w.needAssets.size === 0) this.send(w); // rows came first: the check tells whether absent metadata is null
     if (this.pending.size > this.limit) this.spill();
@@ -164,7 +169,8 @@ export class Recoupler {
       const rec = JSON.parse(v) as Spilled;
       const block = parseJson(rec.doc) as unknown as Block;
       if (this.pending.has(block.id)) continue;
-      const w = await this.load(block, rec.origin, rec.layout);
+      const w = await this.load(block.id, rec.doc, storedNeeds(block), rec.origin, rec.layout);
+      w.block = block;
       if (ns === 'pb' || w.needAssets.size === 0) {
         // Deleted with the decision, in its batch: a crash before it leaves the record to retry.
         w.cleanup = rec.quarantine !== undefined ? [k, rec.quarantine] : [k];
@@ -179,9 +185,8 @@ export class Recoupler {
   }
 
   /** A waiting record for a block, with the rows the archive (or this batch) already holds. */
-  private async load(block: Block, origin: string, layout: Layout): Promise<Waiting> {
-    const needs = storedNeeds(block);
-    const w: Waiting = { block, origin, layout, assets: new Map(), metadata: new Map(), needAssets: new Set(needs.assets), needMeta: new Set(needs.metadata),
+  private async load(id: string, text: string, needs: Needs, origin: string, layout: Layout): Promise<Waiting> {
+    const w: Waiting = { id, text, needs, block: null, origin, layout, assets: new Map(), metadata: new Map(), needAssets: new Set(needs.assets), needMeta: new Set(needs.metadata),
       parts: null, checking: false, changed: false, final: false, cleanup: [] };
     const keys = [...needs.assets.map((tx) => key('ra', tx)), ...needs.metadata.map((tx) => key('rm', tx))];
     await this.writer.prefetch(keys);
@@ -197,10 +202,10 @@ export class Recoupler {
   }
 
   private wait(w: Waiting): void {
-    this.pending.set(w.block.id, w);
+    this.pending.set(w.id, w);
     for (const tx of [...w.needAssets, ...w.needMeta]) {
       const set = this.byTx.get(tx) ?? new Set<string>();
-      set.add(w.block.id);
+      set.add(w.id);
       this.byTx.set(tx, set);
     }
   }
@@ -209,7 +214,7 @@ export class Recoupler {
   private spill(): void {
     for (const [id, w] of this.pending) {
       if (w.checking) continue;
-      this.writer.put(key('pb', id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout } satisfies Spilled));
+      this.writer.put(key('pb', id), JSON.stringify({ doc: w.text, origin: w.origin, layout: w.layout } satisfies Spilled));
       this.forget(id);
       return;
     }
@@ -219,8 +224,7 @@ export class Recoupler {
     const w = this.pending.get(blockId);
     this.pending.delete(blockId);
     if (w === undefined) return;
-    const needs = storedNeeds(w.block);
-    for (const tx of [...needs.assets, ...needs.metadata]) {
+    for (const tx of [...w.needs.assets, ...w.needs.metadata]) {
       const set = this.byTx.get(tx);
       set?.delete(blockId);
       if (set !== undefined && set.size === 0) this.byTx.delete(tx);
@@ -232,9 +236,9 @@ export class Recoupler {
     w.final = true;
     if (w.checking) return; // its verdict is final now
     if (w.needAssets.size === 0) { this.send(w); return; }
-    const q = await this.sink.failed(w.block, w.origin, [...w.needAssets].map((tx) => finding('BLOCK_MISSING_ASSET', 'block', w.block.id,
-      `stored block ${w.block.id} lacks the assets row of transaction ${tx}`, { tx, where: w.origin })));
-    this.writer.put(key('pq', w.block.id), JSON.stringify({ doc: canonicalize(w.block), origin: w.origin, layout: w.layout, quarantine: q } satisfies Spilled));
+    const q = await this.sink.failed(w.text, w.origin, [...w.needAssets].map((tx) => finding('BLOCK_MISSING_ASSET', 'block', w.id,
+      `stored block ${w.id} lacks the assets row of transaction ${tx}`, { tx, where: w.origin })));
+    this.writer.put(key('pq', w.id), JSON.stringify({ doc: w.text, origin: w.origin, layout: w.layout, quarantine: q } satisfies Spilled));
     this.done(w);
   }
 
@@ -244,7 +248,7 @@ export class Recoupler {
     w.changed = false;
     this.checking++;
     const rows = { assets: [...w.assets], metadata: [...w.metadata] };
-    this.lane.check({ table: 'bigchain', origin: w.origin, doc: w.block, rows }).then(
+    this.lane.check({ table: 'bigchain', origin: w.origin, doc: undefined, text: w.text, rows }).then(
       (v) => this.arrived(w, v), (err: unknown) => this.arrived(w, err instanceof Error ? err : new Error(String(err))));
   }
 
@@ -269,13 +273,13 @@ export class Recoupler {
       return;
     }
     if (idMismatch && w.needMeta.size > 0 && !w.final) return; // a metadata row may still come: wait
-    if (fatal) await this.sink.failed(w.block, w.origin, findings);
-    else await this.sink.complete(v.block, w.block, w.origin, w.layout, findings, preparedBlock(v));
+    if (fatal) await this.sink.failed(w.text, w.origin, findings);
+    else await this.sink.complete(v.block, w.origin, w.layout, findings, preparedBlock(v));
     this.done(w);
   }
 
   private done(w: Waiting): void {
     for (const k of w.cleanup) this.writer.del(k);
-    this.forget(w.block.id);
+    this.forget(w.id);
   }
 }

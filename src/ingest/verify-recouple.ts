@@ -52,11 +52,14 @@ export class StoredStage {
     return this.waiting.size;
   }
 
-  /** Set a stored-layout block aside; false when it is already waiting (the same block again). */
-  addBlock(block: Block, origin: string): boolean {
+  /**
+   * Set a stored-layout block aside (`text`: its canonical text, when the verdict carries it;
+   * the block may then lack its transactions); false when it is already waiting.
+   */
+  addBlock(block: Block, origin: string, text?: string): boolean {
     if (this.waiting.has(block.id)) return false;
     this.waiting.add(block.id);
-    this.buffer.set(`b!${block.id}`, JSON.stringify({ origin, doc: canonicalize(block) }));
+    this.buffer.set(`b!${block.id}`, JSON.stringify({ origin, doc: text ?? canonicalize(block) }));
     return true;
   }
 

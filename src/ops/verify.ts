@@ -79,7 +79,7 @@ export async function verifyDocuments(opts: VerifyOptions): Promise<VerifyReport
       if (v.kind === 'block' && v.needs !== null) {
         // Stored layout: counted when verified, at the end; its votes elect it meanwhile.
         v.findings.forEach(emitFinding); // DOC_UNSIGNED_FIELD: the signed form goes on
-        if (stage.addBlock(v.block, v.origin)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
+        if (stage.addBlock(v.block, v.origin, v.stored)) emitDecided(tracker.addBlock(v.block.id, v.block.block.voters, v.block.block.timestamp));
       } else {
         tally(v.kind, v.findings);
         if (v.kind === 'block') {

@@ -4,7 +4,8 @@
  * whatever calls it gets everything later stages need without re-parsing.
  */
 import { finding, type Finding } from '../findings.js';
-import { adoptCanonical, parseJson } from '../model/json.js';
+import { adoptCanonical, canonicalTextOf, parseJson } from '../model/json.js';
+import { canonicalize } from '../model/canonical.js';
 import { isLimitError, jsonValueProblem } from '../model/limits.js';
 import { classifyDocument, docName, parseAssetRow, parseBlock, parseMetadataRow, parseTransaction, parseVote,
   voteName, voteSchemaProblem } from '../model/parse.js';
@@ -24,7 +25,9 @@ import { withRowsPutBack } from './recoupled.js';
  * the worker; opaque here, read by the caller that asked for it.
  */
 export type CheckedDoc = (
-  | { kind: 'block'; origin: string; block: Block; needs: { assets: string[]; metadata: string[] } | null; findings: Finding[]; transactionCount?: number }
+  | { kind: 'block'; origin: string; block: Block; needs: { assets: string[]; metadata: string[] } | null; findings: Finding[]; transactionCount?: number;
+      /** With `needs`: the canonical text of the stored block (its signed form), what re-coupling sends back and spills. */
+      stored?: string }
   | { kind: 'vote'; origin: string; vote: Vote; signatureOk: boolean; schemaOk: boolean; findings: Finding[] }
   | { kind: 'asset' | 'metadata'; origin: string; id: string; row: Record<string, unknown>; findings: Finding[] }
   | { kind: 'tx'; origin: string; id: string; findings: Finding[] }
@@ -95,7 +98,7 @@ function checkBlock(doc: unknown, where: string, federation: Federation): Checke
   const s = signedForm('block', p.value, p.value.id, where);
   const needs = storedNeeds(s.doc);
   if (needs.assets.length > 0 || needs.metadata.length > 0) {
-    return { kind: 'block', origin: where, block: s.doc, needs, findings: s.findings };
+    return { kind: 'block', origin: where, block: s.doc, needs, findings: s.findings, stored: canonicalTextOf(s.doc) ?? canonicalize(s.doc) };
   }
   return { kind: 'block', origin: where, block: s.doc, needs: null, findings: [...s.findings, ...verifyBlock(s.doc, federation)] };
 }
