@@ -225,23 +225,32 @@ export async function pullRethinkAll(run: PullRun, src: RethinkSource, layout: L
   const start = cur.blockTimestamp === null ? null : rewind(cur.blockTimestamp, overlap);
   const it = src.blocksSince(start)[Symbol.asyncIterator]();
   let exhausted = false;
+  // The next group's rows and votes are fetched while this group's documents are checked:
+  // each group costs a few round trips to the server, which would otherwise add up (issue 13).
+  // At most two groups are held (each at most GROUP blocks and 8 MiB of them, SPEC.md §21).
+  let ahead: Fetched | null = null;
+  const nextGroup = async (limit: number): Promise<Fetched | null> => {
+    const group: RawDoc[] = [];
+    let held = 0;
+    while (group.length < GROUP && group.length < limit && held < (8 << 20)) {
+      const step = await it.next();
+      if (step.done === true) { exhausted = true; break; }
+      group.push(step.value);
+      held += step.value.bytes ?? 0;
+    }
+    return group.length === 0 ? null : { group, docs: collect(withRowsAndVotes(src, group, layout)) };
+  };
   try {
-    while (!exhausted) {
+    while (!exhausted || ahead !== null) {
       await run.ingest((async function* () {
         let n = 0;
-        while (n < chunk && !exhausted) {
-          const group: RawDoc[] = [];
-          let held = 0; // bytes of the group's blocks: at most 8 MiB are held at once (SPEC.md §21)
-          while (group.length < GROUP && n + group.length < chunk && held < (8 << 20)) {
-            const step = await it.next();
-            if (step.done === true) { exhausted = true; break; }
-            group.push(step.value);
-            held += step.value.bytes ?? 0;
-          }
-          if (group.length === 0) return;
-          n += group.length;
-          yield* withRowsAndVotes(src, group, layout);
-          for (const b of group) {
+        while (n < chunk) {
+          const current = ahead ?? (exhausted ? null : await nextGroup(chunk - n));
+          if (current === null) { ahead = null; return; }
+          n += current.group.length;
+          ahead = n < chunk && !exhausted ? await nextGroup(chunk - n) : null;
+          yield* await current.docs;
+          for (const b of current.group) {
             const ts = blockTimestamp(b.doc);
             if (ts !== null && (cur.blockTimestamp === null || compareTimestamps(ts, cur.blockTimestamp) > 0)) cur = { ...cur, blockTimestamp: ts };
           }
@@ -252,6 +261,15 @@ export async function pullRethinkAll(run: PullRun, src: RethinkSource, layout: L
   } finally {
     await it.return?.(undefined);
   }
+}
+
+/** A group of blocks and the promise of all its documents (rows, blocks, votes) in delivery order. */
+interface Fetched { group: RawDoc[]; docs: Promise<RawDoc[]> }
+
+function collect(docs: AsyncIterable<RawDoc>): Promise<RawDoc[]> {
+  const p = (async () => { const out: RawDoc[] = []; for await (const d of docs) out.push(d); return out; })();
+  p.catch(() => undefined); // awaited by its consumer; one abandoned by a failed run must not be unhandled
+  return p;
 }
 
 /**
