@@ -108,15 +108,17 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
   // The verify section's shape (4 voters, 1–10 transactions per block: the issue's figures), with
   // plain payloads: rich ones hold integers beyond 2^53, which RethinkDB (doubles) cannot store.
   const ledger = await cachedLedger(`steps-${blocks}`, { blocks, txsPerBlock: [1, 10], seed: 'bench', undecided: [2, 1, 0], richData: false }, ctx.log);
-  const dump = process.env.BENCH_STEPS === undefined || process.env.BENCH_STEPS.includes('pull') ? await cachedDump(ledger, ctx) : '';
+  // BENCH_STEPS (optional): only these steps (verify, ingest, pull, check, export, rebuild, audit,
+  // rethinkdb: the two steps with the real server); check, export, rebuild and audit read the
+  // ingested archive, so they need ingest.
+  const only = process.env.BENCH_STEPS?.split(',');
+  const dump = only === undefined || only.includes('pull') ? await cachedDump(ledger, ctx) : '';
   const signatures = await countSignatures(ledger.file);
   const tmp = mkdtempSync(join(tmpdir(), 'la-steps-bench-'));
   const steps: Record<string, Step> = {};
-  // BENCH_STEPS (optional): only these steps, by name before any space (e.g. verify,ingest,check,audit;
-  // check, export, rebuild and audit read the ingested archive, so they need ingest).
-  const only = process.env.BENCH_STEPS?.split(',');
   const step = (name: string, args: string[]): void => {
-    if (only !== undefined && !only.includes(name.split(' ')[0]!)) return;
+    const id = name.includes('RethinkDB') ? 'rethinkdb' : name.split(' ')[0]!;
+    if (only !== undefined && !only.includes(id)) return;
     ctx.log(`  ${blocks} blocks: ${name}`);
     try {
       const s = run(args);
@@ -133,7 +135,7 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
     step('export', ['export', join(tmp, 'ingested'), join(tmp, 'out.lae')]);
     step('rebuild', ['rebuild', join(tmp, 'ingested'), join(tmp, 'rebuilt.tar.gz')]);
     step('audit', ['audit', join(tmp, 'ingested')]);
-    const found = only !== undefined && !only.includes('pull') && !only.includes('rebuild') ? { skip: 'not in BENCH_STEPS' } : findRethinkdb();
+    const found = only !== undefined && !only.includes('rethinkdb') ? { skip: 'not in BENCH_STEPS' } : findRethinkdb();
     if ('skip' in found) console.log(`steps: real RethinkDB skipped: ${found.skip}`);
     else {
       const server = await startRealRethinkdb();
