@@ -3,7 +3,7 @@
  * (default 20000,100000) — verify, ingest of the NDJSON, pull from a `rethinkdb dump` file,
  * pull from the real RethinkDB server (../shared/rethinkdb/, started here on 127.0.0.1 with
  * a fresh data dir, loaded by `rebuild` from the ingested archive, stopped after), check,
- * export and rebuild into a dump file. Each step is a child process of its own, so its peak
+ * export, rebuild into a dump file and audit (issue 15: ≤ 1.5× verify's time). Each step is a child process of its own, so its peak
  * RSS (maxRSS) and CPU time (user + sys, all threads) are its own; the CPU time is also split
  * into the main thread's and the other threads' (workers, libuv, LevelDB, GC) from /proc, and
  * peak RSS beside the peak of anonymous RSS (sampled; the rest is LevelDB's mapped tables).
@@ -20,12 +20,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDocuments } from '../src/cli/open-documents.js';
 import { loadFederation } from '../src/model/federation.js';
+import { audit } from '../src/ops/audit.js';
 import { check } from '../src/ops/check.js';
 import { exportArchive } from '../src/ops/export.js';
 import { ingest } from '../src/ops/ingest.js';
 import { pull } from '../src/ops/pull.js';
 import { rebuild } from '../src/ops/rebuild.js';
 import { verifyDocuments } from '../src/ops/verify.js';
+import { noopReporter } from '../src/report/reporter.js';
 import { closeArchive, initArchive, openArchive } from '../src/store/archive.js';
 import { findRethinkdb, startRealRethinkdb } from '../test/helpers/real-rethinkdb.js';
 import { calibrate } from './calibrate.js';
@@ -79,9 +81,11 @@ async function child(mode: string, args: string[]): Promise<void> {
     documents = s.new;
     await closeArchive(archive);
   } else {
-    const archive = await openArchive({ dir: a });
+    // Read-only, as the CLI opens the archive for these commands (a private copy, SPEC.md §15.1).
+    const archive = await openArchive({ dir: a, readOnly: true });
     if (mode === 'check') { const r = await check({ archive }); documents = r.documents.blocks + r.documents.votes; }
     else if (mode === 'export') documents = Object.values((await exportArchive({ archive, out: b })).counts).reduce((x, y) => x + y, 0);
+    else if (mode === 'audit') { const r = await audit({ archive, reporter: noopReporter }); documents = r.blocks + r.votes; }
     else { const r = await rebuild({ archive, to: b, keepUndecided: true, force: true, env: {} }); documents = Object.values(r.written ?? {}).reduce((x, y) => x + (y ?? 0), 0); }
     await closeArchive(archive);
   }
@@ -104,11 +108,17 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
   // The verify section's shape (4 voters, 1–10 transactions per block: the issue's figures), with
   // plain payloads: rich ones hold integers beyond 2^53, which RethinkDB (doubles) cannot store.
   const ledger = await cachedLedger(`steps-${blocks}`, { blocks, txsPerBlock: [1, 10], seed: 'bench', undecided: [2, 1, 0], richData: false }, ctx.log);
-  const dump = await cachedDump(ledger, ctx);
+  // BENCH_STEPS (optional): only these steps (verify, ingest, pull, check, export, rebuild, audit,
+  // rethinkdb: the two steps with the real server); check, export, rebuild and audit read the
+  // ingested archive, so they need ingest.
+  const only = process.env.BENCH_STEPS?.split(',');
+  const dump = only === undefined || only.includes('pull') ? await cachedDump(ledger, ctx) : '';
   const signatures = await countSignatures(ledger.file);
   const tmp = mkdtempSync(join(tmpdir(), 'la-steps-bench-'));
   const steps: Record<string, Step> = {};
   const step = (name: string, args: string[]): void => {
+    const id = name.includes('RethinkDB') ? 'rethinkdb' : name.split(' ')[0]!;
+    if (only !== undefined && !only.includes(id)) return;
     ctx.log(`  ${blocks} blocks: ${name}`);
     try {
       const s = run(args);
@@ -124,7 +134,8 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
     step('check', ['check', join(tmp, 'ingested')]);
     step('export', ['export', join(tmp, 'ingested'), join(tmp, 'out.lae')]);
     step('rebuild', ['rebuild', join(tmp, 'ingested'), join(tmp, 'rebuilt.tar.gz')]);
-    const found = findRethinkdb();
+    step('audit', ['audit', join(tmp, 'ingested')]);
+    const found = only !== undefined && !only.includes('rethinkdb') ? { skip: 'not in BENCH_STEPS' } : findRethinkdb();
     if ('skip' in found) console.log(`steps: real RethinkDB skipped: ${found.skip}`);
     else {
       const server = await startRealRethinkdb();
@@ -146,7 +157,7 @@ async function benchSize(blocks: number, ctx: BenchContext): Promise<void> {
         + ` ${(s.cpuSeconds - s.mainCpuSeconds).toFixed(1).padStart(12)} ${(s.cpuSeconds / v.cpuSeconds).toFixed(2).padStart(12)} ${(s.seconds / v.seconds).toFixed(2).padStart(13)}`
         + ` ${s.maxRssMb.toFixed(0).padStart(8)} ${s.peakAnonMb.toFixed(0).padStart(8)} ${ctx.fmt(s.documents).padStart(10)}`);
     }
-    console.log('  goals: ingest, pull dump, pull RethinkDB ≤ 1.15× verify; peak ≤ 250 MB per step, flat across sizes');
+    console.log('  goals: ingest, pull dump, pull RethinkDB ≤ 1.15× verify; audit ≤ 1.5× verify; peak ≤ 250 MB per step, flat across sizes');
     console.log(JSON.stringify({ section: 'steps', blocks, signatures, calibration: cal, signaturesPerCpuSecond: sigCpu, ratioOfCeilingCpu: sigCpu / cal.perCpuSecond, steps }));
   } finally {
     rmSync(tmp, { recursive: true, force: true });

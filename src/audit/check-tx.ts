@@ -9,7 +9,7 @@ import type { BlockStatus } from '../model/types.js';
 import type { LedgerDb } from '../store/archive.js';
 import { parseFulfillment, fulfillmentConditionUri, isCcError } from '../crypto/conditions.js';
 import type { BlockInfo, OutputInfo } from './ledger-index.js';
-import { outKey } from './ledger-index.js';
+import { outKey, sortedList } from './ledger-index.js';
 import type { TxView } from './tx-view.js';
 
 /** The audit's codes for transactions (src/findings.ts). */
@@ -63,7 +63,7 @@ const blockOfOrder = (order: string): string => order.slice(order.indexOf('!') +
 /** A list record of pass 1 (`h!`, `s!`): [order, status, spender?] entries in ledger order. */
 async function list(scratch: LedgerDb, scope: BlockScope, k: string): Promise<[string, BlockStatus, string?][]> {
   const v = scope.pre.has(k) ? scope.pre.get(k) : await scratch.get(k);
-  return v === undefined ? [] : JSON.parse(v) as [string, BlockStatus, string?][];
+  return v === undefined ? [] : sortedList(JSON.parse(v) as [string, BlockStatus, string?][]);
 }
 
 /** Check one transaction of block `scope`. */

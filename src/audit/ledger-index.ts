@@ -1,42 +1,32 @@
 /**
- * The audit's first pass (SPEC.md §24.2): every block in ledger order, written to a scratch
- * LevelDB so memory stays one block deep however long the ledger is:
+ * The audit's first pass (SPEC.md §24.2): every block, read in block-id order (one merged scan)
+ * and recorded with its ledger order, written to a scratch LevelDB so memory stays one block
+ * deep however long the ledger is:
  *   k!<block>                 → {o: order, s: status, ts, d: decided at, g: genesis}
- *   o!<tx>!<output, 6 digits> → {a, as, u, k, b}: an output of a transaction held by a VALID block
+ *   o!<tx>!<output, 6 digits> → {a, as, u, k, b, o}: an output of a transaction, from the earliest VALID block holding it
  *   h!<tx>                    → [[order, status], ...]: every block holding the transaction
  *   s!<tx>!<output>           → [[order, status, spender tx], ...]: every input spending that output
- * Lists are appended in ledger order. Each block costs one `getMany` and one batch (no iterator
- * per transaction: LevelDB iterators are the expensive call).
+ * List entries start with their block's order; readers sort them (sortedList). Each block costs
+ * one `getMany` and one batch (no iterator per transaction: LevelDB iterators are the expensive call).
  * Order is `<timestamp, 12 digits>!<block id>` (the archive's `ts!` index): block timestamp,
  * ties by id. "Decided at" is the timestamp of the vote that gave the block its status.
  */
 import type { Archive, LedgerDb } from '../store/archive.js';
 import type { Block, BlockStatus, Vote } from '../model/types.js';
 import { parseJson } from '../model/json.js';
-import { keyBatches } from '../store/scan.js';
-import { key, keyParts, range, META } from '../store/schema.js';
-import { readElection, readVotesOf, readJson } from '../store/read.js';
+import { groups } from '../store/groups.js';
+import { key, tsPart, META } from '../store/schema.js';
+import { readJson } from '../store/read.js';
 import type { StoredElection } from '../store/read.js';
 import { txView } from './tx-view.js';
 
 /** What pass 1 keeps of a block. */
 export interface BlockInfo { o: string; s: BlockStatus; ts: number; d: number | null; g: boolean }
 /** What pass 1 keeps of an output of a transaction in a VALID block. */
-export interface OutputInfo { a: string; as: string | null; u: string; k: string[]; b: string }
+export interface OutputInfo { a: string; as: string | null; u: string; k: string[]; b: string; o: string }
 
 /** Output indexes padded so key order is numeric order. */
 export const outKey = (i: number): string => String(i).padStart(6, '0');
-
-/** Every block id of the archive in ledger order, with its order key. */
-export async function* blocksInOrder(db: LedgerDb, signal?: AbortSignal): AsyncGenerator<{ id: string; order: string }> {
-  for await (const keys of keyBatches(db, range('ts'))) {
-    signal?.throwIfAborted();
-    for (const k of keys) {
-      const [ts, id] = keyParts(k) as [string, string];
-      yield { id, order: `${ts}!${id}` };
-    }
-  }
-}
 
 /**
  * When the election reached its status: the timestamp of the ⌊n/2⌋+1-th valid vote agreeing
@@ -53,24 +43,55 @@ export function decidedAt(election: StoredElection | null, votes: readonly Vote[
   return side[Math.max(0, need - 1)] ?? null;
 }
 
+/** A stored block with its election and votes, as both passes read it (one merged scan, id order). */
+export interface StoredBlock { id: string; text: string; election: StoredElection | null; votes: Vote[]; duplicates: Vote[] }
+
+/**
+ * Every stored block with its election and votes, in block-id order: key-ordered scans, no point
+ * reads (SPEC.md §21 — reading blocks in ledger order would be one random read per block, and
+ * LevelDB would keep every table those reads touched mapped). Its order key is its `ts!` entry's.
+ */
+export async function* storedBlocks(db: LedgerDb, signal?: AbortSignal): AsyncGenerator<StoredBlock> {
+  let n = 0;
+  for await (const g of groups(db)) {
+    if (++n % 1000 === 0) signal?.throwIfAborted();
+    if (g.block === undefined) continue;
+    const text = g.block[1];
+    const votes: Vote[] = [];
+    const duplicates: Vote[] = [];
+    for (const [k, v] of g.votes) (k.startsWith('vd!') ? duplicates : votes).push(parseJson(v) as unknown as Vote);
+    const election = g.election === undefined ? null : JSON.parse(g.election) as StoredElection;
+    yield { id: g.id, text, election, votes, duplicates };
+  }
+}
+
+/** The ledger order key of a block: `<timestamp, 12 digits>!<id>`, as its `ts!` entry. */
+export const orderOf = (block: Block): string => `${tsPart(block.block.timestamp)}!${block.id}`;
+
+/**
+ * A list record of pass 1 (`h!`, `s!`) in ledger order. Pass 1 reads the blocks in id order and
+ * appends as it goes; entries start with their order key, so sorting restores ledger order.
+ */
+export function sortedList<T extends unknown[]>(list: T[]): T[] {
+  return list.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
+}
+
 /** Pass 1: index the archive's blocks, transactions, outputs and spends into `scratch`. */
 export async function indexLedger(archive: Archive, scratch: LedgerDb, opts: { signal?: AbortSignal; onBlock?: () => void } = {}): Promise<number> {
   const { db } = archive;
   const genesis = await readJson<string>(db, key('meta', META.genesis));
   let n = 0;
-  for await (const { id, order } of blocksInOrder(db, opts.signal)) {
-    const text = await db.get(key('b', id));
-    if (text === undefined) continue;
-    const block = parseJson(text) as unknown as Block;
-    const election = await readElection(db, id);
+  for await (const stored of storedBlocks(db, opts.signal)) {
+    const { id, election, votes, duplicates } = stored;
+    const block = parseJson(stored.text) as unknown as Block;
+    const order = orderOf(block);
     const status: BlockStatus = election?.status ?? 'undecided';
-    const { votes, duplicates } = await readVotesOf(db, id);
     const voters = block.block.voters.filter((v) => archive.federation.keySet.has(v));
     const info: BlockInfo = { o: order, s: status, ts: Number(block.block.timestamp), d: decidedAt(election, [...votes, ...duplicates], voters), g: id === genesis };
     const batch = scratch.batch();
     batch.put(`k!${id}`, JSON.stringify(info));
     const views = block.block.transactions.map((tx) => ({ tx, view: txView(tx) }));
-    // Read once what the block appends to: holdings, spends, and whether outputs are known yet.
+    // Read once what the block appends to: holdings, spends, and the outputs already recorded.
     const want = new Set<string>();
     for (const { tx, view } of views) {
       want.add(`h!${tx.id}`);
@@ -80,19 +101,21 @@ export async function indexLedger(archive: Archive, scratch: LedgerDb, opts: { s
     const keys = [...want];
     const got = await scratch.getMany(keys);
     const lists = new Map<string, unknown[][]>();
-    const known = new Set<string>();
+    // Outputs are those of the earliest VALID block holding the transaction (blocks come in id order, not ledger order).
+    const recorded = new Map<string, string>();
     keys.forEach((k, n) => {
       const v = got[n];
-      if (k.startsWith('o!')) { if (v !== undefined) known.add(k); } else lists.set(k, v === undefined ? [] : JSON.parse(v) as unknown[][]);
+      if (k.startsWith('o!')) { if (v !== undefined) recorded.set(k, (JSON.parse(v) as OutputInfo).o); } else lists.set(k, v === undefined ? [] : JSON.parse(v) as unknown[][]);
     });
     for (const { tx, view } of views) {
       lists.get(`h!${tx.id}`)!.push([order, status]);
       if (view === null) continue;
       for (const inp of view.inputs) if (inp !== null) lists.get(`s!${inp.txid}!${outKey(inp.index)}`)!.push([order, status, tx.id]);
       const first = `o!${tx.id}!${outKey(0)}`;
-      if (status === 'valid' && !known.has(first)) {
-        known.add(first);
-        view.outputs.forEach((o, i) => batch.put(`o!${tx.id}!${outKey(i)}`, JSON.stringify({ a: o.amount.toString(), as: view.assetId, u: o.uri, k: o.keys, b: id } satisfies OutputInfo)));
+      const had = recorded.get(first);
+      if (status === 'valid' && (had === undefined || order < had)) {
+        recorded.set(first, order);
+        view.outputs.forEach((o, i) => batch.put(`o!${tx.id}!${outKey(i)}`, JSON.stringify({ a: o.amount.toString(), as: view.assetId, u: o.uri, k: o.keys, b: id, o: order } satisfies OutputInfo)));
       }
     }
     for (const [k, list] of lists) batch.put(k, JSON.stringify(list));

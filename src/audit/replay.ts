@@ -1,5 +1,5 @@
 /**
- * The audit's second pass (SPEC.md §24): every block in ledger order, each transaction checked
+ * The audit's second pass (SPEC.md §24): every block (in id order), each transaction checked
  * against the final ledger (check-tx.ts) and every vote on the block judged (judge-vote.ts).
  * Findings: every broken rule in a VALID block, every contradicted vote; blocks that are not
  * VALID get an explanation record (why the rules make them invalid), not findings.
@@ -7,10 +7,8 @@
 import type { Archive, LedgerDb } from '../store/archive.js';
 import type { Block, Vote } from '../model/types.js';
 import { parseJson } from '../model/json.js';
-import { key } from '../store/schema.js';
-import { readVotesOf } from '../store/read.js';
 import { finding, type Finding } from '../findings.js';
-import { blocksInOrder, type BlockInfo } from './ledger-index.js';
+import { storedBlocks, type BlockInfo } from './ledger-index.js';
 import { checkTx, prefetchKeys, type BlockScope, type TxAudit } from './check-tx.js';
 import { judgeVote, breaksRules, type BlockAudit, type Verdict } from './judge-vote.js';
 import { txView, type TxView } from './tx-view.js';
@@ -38,10 +36,11 @@ export async function replayLedger(archive: Archive, scratch: LedgerDb, sink: Re
   const tallies = new Map<string, VoterTally>(archive.federation.keys.map((k) => [k, { voter: k, cast: 0, agrees: 0, timing: 0, contradicted: 0 }]));
   const counts: ReplayCounts = { blocks: 0, transactions: 0, unreplayable: 0, invalidTxInValid: 0, votes: 0, voters: [] };
   const cache = new Map<string, BlockInfo>();
-  for await (const { id } of blocksInOrder(db, opts.signal)) {
-    const text = await db.get(key('b', id));
+  // Block by block in id order, as pass 1 (one merged scan, SPEC.md §21): each block is judged
+  // against the ledger order pass 1 recorded, so the order blocks are read in changes no verdict.
+  for await (const { id, text, votes, duplicates } of storedBlocks(db, opts.signal)) {
     const infoText = await scratch.get(`k!${id}`);
-    if (text === undefined || infoText === undefined) continue;
+    if (infoText === undefined) continue;
     const block = parseJson(text) as unknown as Block;
     const info = JSON.parse(infoText) as BlockInfo;
     const views = block.block.transactions.map(txView);
@@ -67,7 +66,6 @@ export async function replayLedger(archive: Archive, scratch: LedgerDb, sink: Re
       sink.explained({ block: id, status: info.s, breaksRules: breaksRules(audit),
         problems: txs.flatMap((t) => t.problems.map((p) => `${p.code} ${p.tx}: ${p.message}`)) });
     }
-    const { votes, duplicates } = await readVotesOf(db, id);
     for (const v of [...votes, ...duplicates]) judge(audit, v, tallies, counts, sink);
     sink.onBlock?.();
   }

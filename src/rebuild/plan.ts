@@ -65,6 +65,9 @@ export function parseUntil(text: string): UntilSpec {
   throw new LedgerError('LEDGER_USAGE', `--until wants a block id (64 hex), unix seconds or an ISO date, not "${text}"`, { until: text });
 }
 
+/** What planning keeps per block: its id (the one string every map shares), timestamp, voters (for `until`). */
+interface PlanMeta { id: string; timestamp: string; voters?: string[] }
+
 /**
  * Plan a rebuild of `archive`.
  * @throws LedgerError LEDGER_USAGE when `until` names a block the archive does not hold
@@ -73,14 +76,17 @@ export function parseUntil(text: string): UntilSpec {
 export async function planRebuild(opts: PlanOptions): Promise<RebuildPlan> {
   const { db } = opts.archive;
   const reporter = opts.reporter ?? noopReporter;
-  const metas = new Map<string, { timestamp: string; voters: string[] }>();
+  // Memory (SPEC.md §21): one entry per block, each id one string that statuses, chain links and
+  // the kept set share (a key's slices would each keep their whole key alive); voters only when
+  // `until` needs them, chain links only when the selection walks them.
+  const metas = new Map<string, PlanMeta>();
   const layouts: Record<string, number> = {};
   let n = 0;
   for await (const [k, v] of db.iterator(range('bm'))) {
     const id = keyParts(k)[0]!;
     const m = JSON.parse(v) as BlockMeta;
     const timestamp = m.timestamp ?? (await readBlockBody(opts.archive, id)).block.timestamp;
-    metas.set(id, { timestamp, voters: m.voters ?? [] });
+    metas.set(id, opts.until === undefined ? { id, timestamp } : { id, timestamp, voters: m.voters ?? [] });
     layouts[String(m.layout)] = (layouts[String(m.layout)] ?? 0) + 1;
     if (++n % 10_000 === 0) { opts.signal?.throwIfAborted(); reporter.progress({ phase: 'plan: blocks', done: n, unit: 'blocks' }); }
   }
@@ -93,11 +99,15 @@ export async function planRebuild(opts: PlanOptions): Promise<RebuildPlan> {
   // Elections and chain links: stored ones, or recomputed from the votes up to `until`.
   const statuses = new Map<string, BlockStatus>();
   const chains = new Map<string, ChainLink[]>();
+  const idOf = (s: string): string => metas.get(s)?.id ?? s;
   if (until === null) {
-    for await (const [k, v] of db.iterator(range('es'))) statuses.set(keyParts(k)[0]!, (JSON.parse(v) as StoredElection).status);
-    for await (const k of db.keys(range('ch'))) {
-      const [voter, prev, next] = keyParts(k) as [string, string, string];
-      pushLink(chains, voter, { prev, next });
+    for await (const [k, v] of db.iterator(range('es'))) statuses.set(idOf(keyParts(k)[0]!), (JSON.parse(v) as StoredElection).status);
+    // Links are walked only to choose among decided and undecided blocks (select.ts).
+    if (opts.keepUndecided !== true) {
+      for await (const k of db.keys(range('ch'))) {
+        const [voter, prev, next] = keyParts(k) as [string, string, string];
+        pushLink(chains, voter, { prev: idOf(prev), next: idOf(next) });
+      }
     }
   } else {
     await recomputeUntil(opts.archive, until.timestamp, metas, statuses, chains);
@@ -169,14 +179,14 @@ async function untilTimestamp(archive: Archive, spec: UntilSpec, metas: Readonly
 }
 
 /** Elections and chains from the votes cast up to `t` on blocks made up to `t`. */
-async function recomputeUntil(archive: Archive, t: string, metas: ReadonlyMap<string, { timestamp: string; voters: string[] }>,
+async function recomputeUntil(archive: Archive, t: string, metas: ReadonlyMap<string, PlanMeta>,
   statuses: Map<string, BlockStatus>, chains: Map<string, ChainLink[]>): Promise<void> {
   for (const [id, m] of metas) {
     if (compareTs(m.timestamp, t) > 0) continue;
     const primary = await votesUpTo(archive, 'v', id, t);
     const dups = await votesUpTo(archive, 'vd', id, t);
     for (const v of primary) pushLink(chains, v.node_pubkey, { prev: v.vote.previous_block, next: id });
-    statuses.set(id, electStored(id, m.voters, [...primary, ...dups], archive.federation).status);
+    statuses.set(id, electStored(id, m.voters ?? [], [...primary, ...dups], archive.federation).status);
   }
 }
 

@@ -17,6 +17,7 @@ import { CHAIN_START, attachCommits, commitBatch, type CommitState } from './com
 import { assessCompleteness, type Completeness } from './completeness.js';
 import { noteHeld, snapshotDb, type Snapshot } from './snapshot.js';
 import { openBesideWriter } from './beside-writer.js';
+import { READ_COPY_OPTIONS } from './level-options.js';
 import type { LedgerDb } from './db.js';
 
 export type { LedgerDb } from './db.js';
@@ -158,7 +159,7 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
   if (opts.readOnly === true && opts.acceptIncomplete !== true && opts.besideWriter !== false) {
     // A writer holds it (a running follower): a proven live copy (SPEC.md §15.1.1, ./beside-writer.ts).
     const beside = await openBesideWriter(dbPath, dir, async (path, before) => {
-      const db = await openDb(path, dir, false);
+      const db = await openDb(path, dir, false, true);
       try {
         await checkMarker(db, info, dir);
         const c = await assessCompleteness(db, dir, before);
@@ -178,7 +179,7 @@ export async function openArchive(opts: { dir: string; readOnly?: boolean; accep
   let db: LedgerDb;
   let incomplete: Completeness | undefined;
   try {
-    db = await openDb(snap?.path ?? dbPath, dir, false);
+    db = await openDb(snap?.path ?? dbPath, dir, false, snap !== null);
   } catch (err) {
     snap?.remove();
     throw err;
@@ -265,8 +266,10 @@ async function flushMemtable(db: LedgerDb): Promise<void> {
   if (c !== undefined) await c.call(db, '\u0000', '\u0001');
 }
 
-async function openDb(path: string, dir: string, create: boolean): Promise<LedgerDb> {
-  const db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing: create, errorIfExists: false });
+/** `copy`: a read-only open's private copy, which is only read: a small table cache (./level-options.ts). */
+async function openDb(path: string, dir: string, create: boolean, copy = false): Promise<LedgerDb> {
+  const db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing: create, errorIfExists: false,
+    ...(copy ? READ_COPY_OPTIONS : {}) });
   try {
     await db.open();
   } catch (err) {

@@ -20,7 +20,7 @@ export const checkCommand = defineCommand<CheckArgs>({
     .option('archive', ARCHIVE_OPTION)
     .option('repair-indexes', { type: 'boolean', describe: 'rebuild index entries and elections from the documents, then check' })
     .option('repair', { type: 'boolean', describe: 'move documents that no longer verify to quarantine, rebuild indexes, restart a damaged completeness record; print each action, then check' })
-    .option('workers', WORKERS_OPTION),
+    .option('workers', { ...WORKERS_OPTION, describe: 'verification threads, 0 to 64 (check: default one per core, at most 8, SPEC.md §21.1; 0 = inline)' }),
   examples: [
     ['$0 check', 'check the archive in ./.ledger-archive'],
     ['$0 check --repair-indexes --archive /srv/ledger', 'rebuild the derived index entries, then check'],
