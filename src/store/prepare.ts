@@ -35,7 +35,7 @@ export function postStep(v: CheckedDoc, _raw: RawDoc): CheckedDoc {
     return { ...v, prepared };
   }
   if (v.kind === 'asset' || v.kind === 'metadata') {
-    const prepared: PreparedRow = { kind: 'row', bytes: canonicalize(v.row) };
+    const prepared: PreparedRow = { kind: 'row', bytes: canonicalTextOf(v.row) ?? canonicalize(v.row) };
     return { ...v, prepared };
   }
   return v;
