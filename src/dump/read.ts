@@ -104,7 +104,7 @@ async function _scan(path: string): Promise<{ info: DumpInfo; members: Map<strin
   const scan = _scanNow(path);
   scans.set(path, { stamp, scan });
   if (scans.size > 4) scans.delete(scans.keys().next().value!);
-  scan.catch(() => scans.delete(path));
+  scan.catch(() => { if (scans.get(path)?.scan === scan) scans.delete(path); }); // a failed scan is not kept
   return scan;
 }
 

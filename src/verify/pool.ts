@@ -42,6 +42,11 @@ export interface VerifyPool {
   readonly workers: number;
 }
 
+/** One document checked on this thread, as a worker would check it (verify/worker.ts). */
+function checkHere(raw: RawDoc, opts: PoolOptions, post: PostStep): CheckedDoc {
+  return slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true);
+}
+
 /**
  * Start verification workers (`workers`, default {@link defaultWorkers}; 0 checks inline).
  * @example const pool = openVerifyPool({ federation }); await pool.submit(docs); await pool.close()
@@ -54,7 +59,7 @@ export function openVerifyPool(opts: PoolOptions): VerifyPool {
     workers: 0,
     async submit(docs) {
       const p = await (post ??= loadPostStep(opts.post));
-      return docs.map((raw) => slimVerdict(safeCheck(raw, opts.federation, p), opts.keepDocs === true));
+      return docs.map((raw) => checkHere(raw, opts, p));
     },
     async close() { /* nothing runs */ },
   };
@@ -80,7 +85,7 @@ export async function* checkDocuments(docs: AsyncIterable<RawDoc> | Iterable<Raw
     const post = await loadPostStep(opts.post);
     for await (const raw of docs) {
       opts.signal?.throwIfAborted();
-      yield slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true);
+      yield checkHere(raw, opts, post);
       noteDocumentHandled(docSize(raw));
     }
     return;
@@ -151,7 +156,7 @@ function startWorkers(n: number, opts: PoolOptions): VerifyPool {
   let inlinePost: Promise<PostStep> | null = null;
   const inline = async (docs: RawDoc[]): Promise<CheckedDoc[]> => {
     const post = await (inlinePost ??= loadPostStep(opts.post));
-    return docs.map((raw) => slimVerdict(safeCheck(raw, opts.federation, post), opts.keepDocs === true));
+    return docs.map((raw) => checkHere(raw, opts, post));
   };
   const lost = (i: number): void => {
     if (dead.has(i)) return;
